@@ -1,0 +1,1 @@
+"""Lianxin (连心): the application layer — config, domain, routing, jobs, texts, wiring."""

@@ -1,0 +1,1 @@
+"""Telegram-facing handlers: parse the update, call the domain, render the answer."""

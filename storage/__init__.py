@@ -1,0 +1,1 @@
+"""Tables, sessions and queries. Knows nothing of Telegram."""
