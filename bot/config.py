@@ -23,7 +23,7 @@ from pydantic import (
 
 from bot.durations import Duration, parse_duration
 
-CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
+CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
 TERRITORIAL = "territorial"
 ROLES = ("assignee", "dispatcher", "supervisor", "admin")
 
@@ -90,6 +90,11 @@ class Routing(_Strict):
     urgent_limits: LimitOverrides = LimitOverrides(accept=parse_duration("30m"),
                                                    answer=parse_duration("1d"))
     learn_min_examples: int = Field(20, ge=1)
+    # A learned probability (0–1) counts this many keyword points: 2.0 lets a confident
+    # model (p ≥ 0.75) outvote a single keyword of another category.
+    learned_weight: float = Field(2.0, ge=0)
+    # A shared location outside every polygon goes to the nearest area centre within this.
+    area_radius_km: float = Field(3.0, gt=0)
 
 
 class WorkCalendarConfig(_Strict):
@@ -102,7 +107,7 @@ class WorkCalendarConfig(_Strict):
 def _code(value: str) -> str:
     if not isinstance(value, str) or not CODE_PATTERN.match(value):
         raise ValueError(
-            f"{value!r} is not a code: use 1–24 lowercase letters, digits or _, "
+            f"{value!r} is not a code: use 1–20 lowercase letters, digits or _, "
             "starting with a letter"
         )
     return value
@@ -144,8 +149,17 @@ class Area(_Strict):
     name: str = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
     unit: str
-    center: tuple[float, float] | None = None
-    polygon: list[tuple[float, float]] | None = None
+    center: tuple[float, float] | None = None          # (latitude, longitude)
+    polygon: list[tuple[float, float]] | None = None   # (latitude, longitude) corners
+
+    @field_validator("polygon")
+    @classmethod
+    def _enough_corners(
+        cls, value: list[tuple[float, float]] | None
+    ) -> list[tuple[float, float]] | None:
+        if value is not None and len(value) < 3:
+            raise ValueError("a polygon needs at least 3 [latitude, longitude] corners")
+        return value
 
 
 class Staff(_Strict):

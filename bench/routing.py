@@ -1,0 +1,146 @@
+"""Routing figures on tests/data/requests.csv with the demo config (issue 4's targets).
+
+    python bench/routing.py [--data tests/data/requests.csv] [--config bot/demo_config.yaml]
+
+Prints plain `name: value` lines: keyword-only and learned accuracy / macro-F1 / triage on
+the 30% test split (after learning from the 70% train split), the same on the test
+texts wrapped in long formal petitions, throughput on one core, start-up time, and the
+training time on 10,000 synthetic ~300-character petitions.
+"""
+
+from __future__ import annotations
+
+import os
+
+# One core: keep numpy's BLAS from spreading over several (set before numpy loads).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import random  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.config import load_config  # noqa: E402
+from bot.routing import Router, evaluate, read_labelled_csv, train  # noqa: E402
+from bot.routing.evaluate import split_rows  # noqa: E402
+
+# Neutral paragraphs of a formal 留言: greetings, history of the complaint, a plea.
+OPENINGS = [
+    "尊敬的领导您好：我是本小区的一名普通居民，在这里居住已经有十多年了，今天冒昧给您留言，"
+    "希望能够引起有关部门的重视。",
+    "您好！我反映一个困扰我们很久的问题，之前也打过几次电话，但一直没有得到彻底解决，"
+    "所以只好通过这个渠道再反映一次。",
+    "各位领导好，我们几户居民商量之后决定联名写这封信，把情况详细说明如下，请予以核实处理。",
+]
+CLOSINGS = [
+    "这个问题已经持续了很长时间，严重影响了我们的正常生活，老人孩子都很受罪。"
+    "恳请相关部门尽快派人到现场查看，给我们一个明确的答复和解决时间，谢谢！",
+    "希望领导能够重视，早日协调解决，不要再互相推诿了。如需了解情况可以随时联系我，"
+    "我的电话是13800000000，再次感谢！",
+    "我们相信政府一定会为老百姓办实事，期待早日得到回复。以上情况属实，请核查。",
+]
+
+
+def long_petition(text: str, rng: random.Random) -> str:
+    """`text` inside a several-paragraph formal petition of neutral wording."""
+    return f"{rng.choice(OPENINGS)}\n\n{text}\n\n{rng.choice(CLOSINGS)}"
+
+
+def synthetic_long(rows: list[tuple[str, str]], n: int, rng: random.Random,
+                   length: int = 300) -> list[tuple[str, str]]:
+    """n petitions of ~`length` characters, each composed of same-category dataset texts."""
+    by_category: dict[str, list[str]] = {}
+    for text, category in rows:
+        by_category.setdefault(category, []).append(text)
+    categories = sorted(by_category)
+    out = []
+    for i in range(n):
+        category = categories[i % len(categories)]
+        parts = [rng.choice(OPENINGS)]
+        while sum(map(len, parts)) < length:
+            parts.append(rng.choice(by_category[category]))
+        out.append(("\n".join(parts)[: length + 40], category))
+    return out
+
+
+def figures(report) -> str:  # type: ignore[no-untyped-def]
+    return (f"accuracy={report.accuracy:.3f} macro_f1={report.macro_f1:.3f} "
+            f"triage={report.triage:.3f}")
+
+
+def throughput(router: Router, texts: list[str], seconds: float = 2.0) -> float:
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        for text in texts:
+            router.classify(text)
+        done += len(texts)
+    return done / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT / "tests" / "data" / "requests.csv")
+    parser.add_argument("--config", type=Path, default=ROOT / "bot" / "demo_config.yaml")
+    parser.add_argument("--train-examples", type=int, default=10_000)
+    args = parser.parse_args()
+    config = load_config(args.config)
+    rows = read_labelled_csv(args.data, config)
+    train_rows, test_rows = split_rows(rows)
+    print(f"dataset: {args.data.name} rows={len(rows)} train={len(train_rows)} "
+          f"test={len(test_rows)} categories={len({c for _, c in rows})}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp)
+        started = time.perf_counter()
+        Router.build(config, data_dir)
+        cold = time.perf_counter() - started
+        started = time.perf_counter()
+        router = Router.build(config, data_dir)
+        warm = time.perf_counter() - started
+        print(f"startup_s: {warm:.2f} (Router.build, jieba cache in data dir; "
+              f"first build {cold:.2f})")
+
+        keyword_report = evaluate(config, data_dir, test_rows, router=router)
+        print(f"keywords test: {figures(keyword_report)}")
+        started = time.perf_counter()
+        model = train(router, train_rows)
+        print(f"train_s ({len(train_rows)} examples): {time.perf_counter() - started:.2f}")
+        learned = router.with_model(model)
+        if model is None:
+            print("learned: no model (too few examples per category)")
+        learned_report = evaluate(config, data_dir, test_rows, router=learned)
+        print(f"learned test: {figures(learned_report)}")
+
+        rng = random.Random(7)
+        long_rows = [(long_petition(text, rng), category) for text, category in test_rows]
+        mean = sum(len(t) for t, _ in long_rows) / len(long_rows)
+        print(f"keywords test as long petitions (~{mean:.0f} chars): "
+              f"{figures(evaluate(config, data_dir, long_rows, router=router))}")
+        print(f"learned test as long petitions: "
+              f"{figures(evaluate(config, data_dir, long_rows, router=learned))}")
+        short = [text for text, _ in test_rows if len(text) <= 40]
+        short_report = evaluate(config, data_dir, [r for r in test_rows if len(r[0]) <= 40],
+                                router=learned)
+        print(f"learned test, short messages only (n={len(short)}): {figures(short_report)}")
+
+        print(f"per_s keywords: {throughput(router, short):.0f} (short messages, one core)")
+        print(f"per_s learned: {throughput(learned, short):.0f} (short messages, one core)")
+
+        synthetic = synthetic_long(train_rows, args.train_examples, random.Random(11))
+        mean = sum(len(t) for t, _ in synthetic) / len(synthetic)
+        started = time.perf_counter()
+        big = train(router, synthetic)
+        elapsed = time.perf_counter() - started
+        size = len(big.to_bytes()) if big else 0
+        print(f"train_s ({len(synthetic)} synthetic petitions, ~{mean:.0f} chars): "
+              f"{elapsed:.1f} (model {size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""The callback-data format of inline buttons, encoded and parsed in one place.
+
+Data is never trusted: parsing only checks the shape; use cases re-check role and state.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ACCEPT = "acc"
+RETURN = "ret"
+RESOLVE = "res"
+ROUTE = "rt"
+RATE = "rate"
+WITHDRAW = "wd"
+DRAFT = "d"
+TRIAGE_ALL = "all"
+
+_NUMBER = r"\d{8}-\d{4,6}"
+_CODE = r"[a-z][a-z0-9_]{0,19}"  # config codes: at most 20, so route data fits 64 bytes
+_SHAPES: dict[str, re.Pattern[str]] = {
+    ACCEPT: re.compile(rf"({_NUMBER})"),
+    RETURN: re.compile(rf"({_NUMBER})"),
+    RESOLVE: re.compile(rf"({_NUMBER})"),
+    WITHDRAW: re.compile(rf"({_NUMBER})"),
+    TRIAGE_ALL: re.compile(rf"({_NUMBER})"),
+    ROUTE: re.compile(rf"({_NUMBER}):({_CODE})(?::({_CODE}))?"),
+    RATE: re.compile(rf"({_NUMBER}):(satisfied|basic|unsatisfied)"),
+    DRAFT: re.compile(r"(ok|edit|cancel|description|photos|address|phone)"),
+}
+
+
+@dataclass(frozen=True)
+class Callback:
+    action: str
+    args: tuple[str, ...]
+
+
+def encode(action: str, *args: str) -> str:
+    data = ":".join((action, *args))
+    if parse(data) is None or len(data.encode()) > 64:
+        raise ValueError(f"not a valid callback: {data!r}")
+    return data
+
+
+def parse(data: str | None) -> Callback | None:
+    """The button's action and arguments, or None for anything malformed."""
+    if not data:
+        return None
+    action, _, rest = data.partition(":")
+    shape = _SHAPES.get(action)
+    match = shape.fullmatch(rest) if shape else None
+    return Callback(action, tuple(g for g in match.groups() if g)) if match else None

@@ -1,0 +1,108 @@
+"""Where a user's next message goes: a report step, a staff answer or reason, or a new report."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot import lifecycle, report, texts
+from bot.errors import DomainError
+from bot.incoming import Incoming, Kind
+from bot.model import Role
+from bot.replies import Keyboard, Outcome, Reply
+from bot.services import Services
+from bot.texts import fmt
+from storage import queries
+from storage.models import Conversation
+from storage.uow import UnitOfWork
+
+TEXT_CHARS = 2000
+
+Finish = Callable[..., Awaitable[Reply]]
+
+
+# flow -> (rule checked on entering, question asked, transition on the text, its keyword)
+TEXT_FLOWS: dict[str, tuple[str, str, Finish, str]] = {
+    "answer": ("resolve", texts.ASK_ANSWER, lifecycle.resolve, "answer"),
+    "return": ("return", texts.ASK_RETURN_REASON, lifecycle.return_task, "reason"),
+    "reopen": ("reopen", texts.ASK_REOPEN_REASON, lifecycle.reopen, "reason"),
+}
+
+
+def _save(uow: UnitOfWork, conv: Conversation | None, user_id: int, flow: str,
+          data: dict[str, Any], svc: Services) -> None:
+    if conv is None:
+        uow.session.add(Conversation(user_id=user_id, flow=flow, step="text", data=data,
+                                     updated_at=svc.now()))
+    else:
+        conv.flow, conv.step, conv.data, conv.updated_at = flow, "text", data, svc.now()
+
+
+async def ask_text(svc: Services, *, user_id: int, number: str, flow: str) -> Outcome:
+    """A button that needs a text next (办结's answer, 退单's or 不满意's reason)."""
+    rule, question, _, _ = TEXT_FLOWS[flow]
+    async with svc.uow() as uow:
+        req, _actor = await lifecycle.load(uow, rule, actor_id=user_id, number=number)
+        conv = await queries.conversation_of(uow.session, user_id)
+        _save(uow, conv, user_id, flow, {"number": number}, svc)
+        await uow.commit()
+    text = fmt(question, number=number)
+    return Outcome(replies=(Reply(texts.localise(text, req.traditional and flow == "reopen"),
+                                  keyboard=Keyboard.REMOVE),))
+
+
+async def _finish_text(uow: UnitOfWork, svc: Services, conv: Conversation,
+                       inp: Incoming) -> list[Reply]:
+    _, _, transition, keyword = TEXT_FLOWS[conv.flow]
+    if inp.kind != Kind.TEXT or not inp.plain:
+        return [Reply(texts.STAFF_TEXT_REQUIRED)]
+    if len(inp.plain) > TEXT_CHARS:
+        return [Reply(fmt(texts.STAFF_TEXT_TOO_LONG, limit=TEXT_CHARS))]
+    reply = await transition(uow, svc, actor_id=conv.user_id, number=conv.data["number"],
+                             **{keyword: inp.plain})
+    await uow.session.delete(conv)
+    return [reply]
+
+
+async def on_message(svc: Services, *, user_id: int, inp: Incoming) -> list[Reply]:
+    """Any message that is not a command."""
+    async with svc.uow() as uow:
+        conv = await queries.conversation_of(uow.session, user_id)
+        if conv is not None:
+            try:
+                if conv.flow == report.FLOW:
+                    replies = await report.take_step(uow, svc, conv, inp)
+                else:
+                    replies = await _finish_text(uow, svc, conv, inp)
+            except DomainError:
+                await forget(svc, user_id=user_id)   # the request moved on: drop the question
+                raise
+            await uow.commit()
+            return replies
+        actor = await lifecycle.actor_of(uow.session, user_id)
+    if actor.role != Role.RESIDENT:
+        return [Reply(texts.STAFF_IDLE)]
+    if inp.kind in (Kind.TEXT, Kind.PHOTO, Kind.VOICE):
+        return await report.start(svc, user_id=user_id, first=inp)  # writing starts a report
+    return [Reply(texts.UNSUPPORTED_MESSAGE)]
+
+
+async def forget(svc: Services, *, user_id: int) -> Conversation | None:
+    """Drop whatever the user was in the middle of; returns what it was."""
+    async with svc.uow() as uow:
+        conv = await queries.conversation_of(uow.session, user_id)
+        if conv is not None:
+            await uow.session.delete(conv)
+            await uow.commit()
+    return conv
+
+
+async def cancel(svc: Services, *, user_id: int) -> Reply:
+    """/cancel at any step."""
+    conv = await forget(svc, user_id=user_id)
+    if conv is None:
+        return Reply(texts.NOTHING_TO_CANCEL, keyboard=Keyboard.REMOVE)
+    if conv.flow == report.FLOW:
+        traditional = bool(conv.data.get("traditional"))
+        return Reply(texts.localise(texts.CANCELLED, traditional), keyboard=Keyboard.REMOVE)
+    return Reply(texts.ACTION_CANCELLED, keyboard=Keyboard.REMOVE)

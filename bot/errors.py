@@ -1,0 +1,33 @@
+"""Typed domain errors; handlers turn them into user text."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A refused action; never a bug."""
+
+
+class UnknownRequest(DomainError):
+    def __init__(self, number: str) -> None:
+        super().__init__(f"no request {number!r}")
+        self.number = number
+
+
+class NotAllowed(DomainError):
+    """The actor may not do this to this request."""
+
+
+class WrongState(DomainError):
+    """The request is no longer in a state that allows this (a stale button, a race)."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f"request is {status}")
+        self.status = status
+
+
+class AlreadyTaken(WrongState):
+    """Someone else accepted the task first."""
+
+    def __init__(self, status: str, by: str) -> None:
+        super().__init__(status)
+        self.by = by

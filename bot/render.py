@@ -1,0 +1,142 @@
+"""Cards, lists and keyboards rendered from requests; all text comes from bot.texts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot import callbacks, texts
+from bot.config import Config
+from bot.model import Rating, RequestView, Status
+from bot.replies import Buttons
+from bot.texts import Html, fmt
+from storage.models import Request
+
+SUMMARY_CHARS = 40
+
+
+def local_time(moment: datetime | None, tz: ZoneInfo) -> str:
+    if moment is None:
+        return texts.NOT_GIVEN
+    local = moment.astimezone(tz)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def department_name(config: Config, code: str | None) -> str:
+    department = config.department(code) if code else None
+    return department.name if department else texts.NOT_GIVEN
+
+
+def category_name(config: Config, code: str | None) -> str:
+    category = config.category(code) if code else None
+    return category.name if category else texts.NOT_GIVEN
+
+
+def shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def mask_phone(phone: str) -> str:
+    return phone[:3] + "*" * max(len(phone) - 7, 1) + phone[-4:] if len(phone) > 7 else "****"
+
+
+def _contact(req: Request, reveal: bool) -> str:
+    phone = req.phone if reveal or not req.phone else mask_phone(req.phone)
+    parts = [p for p in (req.resident_name, phone) if p]
+    return " ".join(parts) or texts.NOT_GIVEN
+
+
+def task_card(config: Config, req: Request, *, title: str, reason: str | None = None,
+              reveal_contact: bool = False) -> Html:
+    """The card an assignee works from; the phone shows in full only to whoever accepted."""
+    matched = "、".join(req.routing.get("matched", [])) or texts.NONE_MATCHED
+    card = fmt(
+        texts.TASK_CARD,
+        urgent=Html(texts.URGENT_MARK if req.urgent else ""),
+        title=title, number=req.number, category=category_name(config, req.category),
+        description=req.description, address=req.address or texts.NOT_GIVEN,
+        contact=_contact(req, reveal_contact), matched=matched,
+        accept_due=local_time(req.accept_due_at, config.tz),
+        answer_due=local_time(req.answer_due_at, config.tz),
+    )
+    return Html(card + fmt(texts.REOPEN_REASON_LINE, reason=reason)) if reason else card
+
+
+def task_buttons(number: str, status: Status) -> Buttons:
+    if status == Status.DISPATCHED:
+        return (((texts.BTN_ACCEPT, callbacks.encode(callbacks.ACCEPT, number)),
+                 (texts.BTN_RETURN, callbacks.encode(callbacks.RETURN, number))),)
+    if status == Status.IN_PROGRESS:
+        return (((texts.BTN_RESOLVE, callbacks.encode(callbacks.RESOLVE, number)),),)
+    return ()
+
+
+def _candidate_names(config: Config, req: Request) -> str:
+    names = [fmt(texts.CANDIDATE, name=category_name(config, c["category"]), score=c["score"])
+             for c in req.routing.get("candidates", [])]
+    return "、".join(names) or texts.NONE_MATCHED
+
+
+def triage_card(config: Config, req: Request, *, returned: tuple[str, str] | None = None) -> Html:
+    """The dispatcher's card; `returned` is (department, reason) after a 退单."""
+    reason = fmt(texts.TRIAGE_RETURNED, department=department_name(config, returned[0]),
+                 reason=returned[1]) if returned else Html("")
+    return fmt(texts.TRIAGE_CARD, urgent=Html(texts.URGENT_MARK if req.urgent else ""),
+               number=req.number, description=req.description,
+               address=req.address or texts.NOT_GIVEN,
+               candidates=Html(_candidate_names(config, req)), reason=reason)
+
+
+def _route_buttons(config: Config, req: Request, category_code: str) -> list[tuple[str, str]]:
+    """One button per way to route to this category (a territorial one needs an area)."""
+    category = config.category(category_code)
+    if category is None:
+        return []
+    if not category.territorial:
+        label = f"{category.name}·{department_name(config, category.department)}"
+        return [(label, callbacks.encode(callbacks.ROUTE, req.number, category.code))]
+    areas = [a for a in config.areas if req.area in (None, a.code)]
+    return [(f"{category.name}·{a.name}",
+             callbacks.encode(callbacks.ROUTE, req.number, category.code, a.code))
+            for a in areas]
+
+
+def _rows(buttons: list[tuple[str, str]], per_row: int = 2) -> Buttons:
+    return tuple(tuple(buttons[i:i + per_row]) for i in range(0, len(buttons), per_row))
+
+
+def triage_buttons(config: Config, req: Request, *, everything: bool = False) -> Buttons:
+    """The top candidates and a 全部类别 button, or (`everything`) every category."""
+    if everything:
+        codes = [c.code for c in config.categories]
+    else:
+        codes = [c["category"] for c in req.routing.get("candidates", [])][:3]
+    buttons = [b for code in codes for b in _route_buttons(config, req, code)]
+    rows = _rows(buttons)
+    if not everything:
+        rows += (((texts.BTN_ALL_CATEGORIES,
+                   callbacks.encode(callbacks.TRIAGE_ALL, req.number)),),)
+    return rows
+
+
+def urgent_notice(req: Request) -> Html:
+    return fmt(texts.URGENT_OFFICE_NOTICE, number=req.number,
+               words="、".join(req.routing.get("urgent_words", [])),
+               description=req.description, address=req.address or texts.NOT_GIVEN)
+
+
+def survey_buttons(number: str) -> Buttons:
+    return (tuple((texts.RATING_LABELS[r], callbacks.encode(callbacks.RATE, number, r.value))
+                  for r in Rating),)
+
+
+def my_requests(views: list[RequestView]) -> tuple[Html, Buttons]:
+    if not views:
+        return fmt(texts.MY_EMPTY), ()
+    items = [fmt(texts.MY_ITEM, number=v.number, status=texts.STATUS_LABELS[v.status],
+                 summary=shorten(v.description)) for v in views]
+    text = Html("\n\n".join([fmt(texts.MY_HEADER, count=len(views)), *items]))
+    buttons = tuple(((texts.BTN_WITHDRAW.format(number=v.number),
+                      callbacks.encode(callbacks.WITHDRAW, v.number)),)
+                    for v in views if v.status in (Status.TRIAGE, Status.DISPATCHED))
+    return text, buttons

@@ -1,0 +1,240 @@
+"""The router: normalise, segment, score by keywords (+ learned model), decide, explain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import Area, Config
+from bot.routing.areas import AreaFinder
+from bot.routing.learned import LearnedModel, features, train_examples
+from bot.routing.normalise import normalise, prepare
+from bot.routing.score import KeywordScorer, KeywordScores
+from bot.routing.segment import Segmenter
+
+
+@dataclass(frozen=True)
+class Candidate:
+    category: str
+    score: float
+    department: str | None  # None: territorial category, area unknown
+
+
+@dataclass(frozen=True)
+class RouteDecision:
+    text: str                          # normalised text that was scored
+    category: str | None               # best category, None when nothing matched
+    department: str | None             # where to dispatch; None -> triage
+    confident: bool                    # True -> dispatch to `department`; False -> triage
+    matched_words: tuple[str, ...]     # why: keyword hits (or the model's strongest words)
+    candidates: tuple[Candidate, ...]  # top 3 with a positive score, for triage buttons
+    urgent: bool
+    urgent_words: tuple[str, ...]
+    area: str | None                   # area code from address, location or text
+    traditional: bool                  # the resident wrote Traditional Chinese
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the decision was made from (for `explain`)."""
+
+    text: str
+    traditional: bool
+    tokens: list[str]
+    keywords: KeywordScores
+    learned: tuple[float, ...] | None   # probability per category index (0 when unknown)
+    combined: tuple[float, ...]
+    ranking: tuple[int, ...]            # category indexes, best first
+    urgent_words: tuple[str, ...]
+    urgent_categories: frozenset[int]   # categories with an urgent keyword among their hits
+    area: Area | None
+    decision: RouteDecision
+    passes: bool  # score and margin over the thresholds (confident but for a missing area)
+
+
+class Router:
+    def __init__(self, config: Config, segmenter: Segmenter, scorer: KeywordScorer,
+                 areas: AreaFinder, model: LearnedModel | None) -> None:
+        self.config = config
+        self.model = model
+        self._segmenter = segmenter
+        self._scorer = scorer
+        self._areas = areas
+        self._categories = list(config.categories)
+        self._index = {c.code: i for i, c in enumerate(self._categories)}
+        self._urgent = tuple(sorted({w.lower() for w in config.routing.urgent_words}))
+        # Model class columns that are still configured categories, as (column, index).
+        self._columns: tuple[tuple[int, int], ...] = ()
+        if model is not None:
+            self._columns = tuple((col, self._index[code]) for col, code
+                                  in enumerate(model.classes) if code in self._index)
+
+    @classmethod
+    def build(cls, config: Config, data_dir: Path,
+              model: LearnedModel | None = None) -> Router:
+        """Load jieba once with every keyword, area name and urgent word kept whole."""
+        areas = AreaFinder(config.areas, config.routing.area_radius_km)
+        words = [k.word for c in config.categories for k in c.keywords]
+        words += areas.names + list(config.routing.urgent_words)
+        segmenter = Segmenter(Path(data_dir), words)
+        scorer = KeywordScorer(config.categories, masked=areas.names)
+        return cls(config, segmenter, scorer, areas, model)
+
+    def with_model(self, model: LearnedModel | None) -> Router:
+        """The same tokenizer and keywords with another model (after retraining)."""
+        return Router(self.config, self._segmenter, self._scorer, self._areas, model)
+
+    def tokens(self, text: str) -> list[str]:
+        return self._segmenter.tokens(normalise(text))
+
+    def features(self, text: str) -> list[str]:
+        """What the learned model sees of `text`."""
+        normalised = normalise(text)
+        return features(self._segmenter.tokens(normalised), normalised)
+
+    def classify(self, text: str, *, address: str | None = None,
+                 location: tuple[float, float] | None = None) -> RouteDecision:
+        return self.analyse(text, address=address, location=location).decision
+
+    def analyse(self, text: str, *, address: str | None = None,
+                location: tuple[float, float] | None = None) -> Analysis:
+        normalised, traditional = prepare(text)
+        tokens = self._segmenter.tokens(normalised)
+        keywords = self._scorer.score(tokens, normalised)
+        learned = self._learned(tokens, normalised)
+        weight = self.config.routing.learned_weight
+        combined = keywords.scores if learned is None else tuple(
+            k + weight * p for k, p in zip(keywords.scores, learned, strict=True))
+        urgent_words = tuple(w for w in self._urgent if w in normalised.lower())
+        urgent_categories = frozenset(
+            i for i, hits in enumerate(keywords.hits) if any(w in urgent_words for w in hits))
+        # An urgent keyword always wins: those categories rank first, by keyword score,
+        # whatever the model says; the others follow by combined score.
+        ranking = tuple(sorted(
+            range(len(self._categories)),
+            key=lambda i: (i in urgent_categories,
+                           keywords.scores[i] if i in urgent_categories else combined[i]),
+            reverse=True))
+        area = self._areas.find(normalised, normalise(address) if address else None, location)
+        decision, passes = self._decide(normalised, traditional, tokens, keywords, combined,
+                                        ranking, urgent_words, urgent_categories, area)
+        return Analysis(normalised, traditional, tokens, keywords, learned, combined, ranking,
+                        urgent_words, urgent_categories, area, decision, passes)
+
+    def _learned(self, tokens: list[str], text: str) -> tuple[float, ...] | None:
+        if self.model is None or not self._columns:
+            return None
+        probabilities = self.model.probabilities(features(tokens, text))
+        per_category = [0.0] * len(self._categories)
+        for column, index in self._columns:
+            per_category[index] = float(probabilities[column])
+        return tuple(per_category)
+
+    def _department(self, index: int, area: Area | None) -> str | None:
+        category = self._categories[index]
+        if category.territorial:
+            return area.unit if area else None
+        return category.department
+
+    def _decide(self, text: str, traditional: bool, tokens: list[str],
+                keywords: KeywordScores, combined: Sequence[float], ranking: Sequence[int],
+                urgent_words: tuple[str, ...], urgent_categories: frozenset[int],
+                area: Area | None) -> tuple[RouteDecision, bool]:
+        routing = self.config.routing
+        best, second = ranking[0], ranking[1] if len(ranking) > 1 else None
+        if best in urgent_categories:
+            # Keyword rule among urgent hits only: the model cannot outvote a gas leak.
+            score = keywords.scores[best]
+            rival = (keywords.scores[second]
+                     if second is not None and second in urgent_categories else 0.0)
+        else:
+            score = combined[best]
+            rival = combined[second] if second is not None else 0.0
+        candidates = tuple(
+            Candidate(self._categories[i].code, round(combined[i], 3), self._department(i, area))
+            for i in ranking[:3] if combined[i] > 0)
+        if score <= 0:
+            return RouteDecision(text, None, None, False, (), candidates, bool(urgent_words),
+                                 urgent_words, area.code if area else None, traditional), False
+        department = self._department(best, area)
+        passes = score >= routing.min_score and score - rival >= routing.min_margin
+        confident = passes and department is not None
+        matched = keywords.hits[best]
+        if not matched and self.model is not None:
+            matched = self._model_words(tokens, text, best)
+        return RouteDecision(
+            text=text, category=self._categories[best].code, department=department,
+            confident=confident, matched_words=matched, candidates=candidates,
+            urgent=bool(urgent_words), urgent_words=urgent_words,
+            area=area.code if area else None, traditional=traditional), passes
+
+    def _model_words(self, tokens: list[str], text: str, index: int) -> tuple[str, ...]:
+        """The model's strongest words for category `index`, when no keyword explains it."""
+        assert self.model is not None
+        column = next((c for c, i in self._columns if i == index), None)
+        if column is None:
+            return ()
+        parts = self.model.contributions(features(tokens, text), column)
+        words = [name[1:] for name, _ in parts if name.startswith("w") and name != "w#"]
+        return tuple(words[:3])
+
+
+def train(router: Router, examples: Sequence[tuple[str, str]]) -> LearnedModel | None:
+    """Learn from (text, category code) examples; None while too few per category.
+
+    CPU-bound (seconds for thousands of examples): call it in a worker thread.
+    """
+    return train_examples(examples, set(router._index), router.config.routing.learn_min_examples,
+                          router.features)
+
+
+def _bar(value: float, scale: float) -> str:
+    return "#" * max(0, min(30, round(value / scale * 30))) if scale > 0 else ""
+
+
+def explain(router: Router, text: str, *, address: str | None = None,
+            location: tuple[float, float] | None = None) -> str:
+    """A readable account of one routing decision (`lianxin routing explain`)."""
+    a = router.analyse(text, address=address, location=location)
+    d = a.decision
+    routing = router.config.routing
+    lines = [f"text:     {a.text}" + ("   (written in Traditional)" if a.traditional else ""),
+             f"tokens:   {' / '.join(a.tokens)}"]
+    if router.model is None:
+        lines.append("model:    none (keywords only)")
+    else:
+        lines.append(f"model:    learned from {sum(router.model.counts.values())} examples, "
+                     f"weight {routing.learned_weight:g} per unit of probability")
+    lines.append("scores (combined = keywords + weight × learned):")
+    top = max(a.combined) if a.combined else 0.0
+    for i in a.ranking:
+        if a.combined[i] <= 0:
+            continue
+        category = router._categories[i]
+        learned = f"  learned {a.learned[i]:.2f}" if a.learned is not None else ""
+        hits = ", ".join(f"{w}({router._scorer.weight(w, i):g})" for w in a.keywords.hits[i])
+        mark = "  [urgent]" if i in a.urgent_categories else ""
+        lines.append(f"  {category.code:<18} {a.combined[i]:6.2f}  keywords "
+                     f"{a.keywords.scores[i]:.2f}{learned}{mark}  {_bar(a.combined[i], top)}"
+                     + (f"  ← {hits}" if hits else ""))
+    if a.urgent_words:
+        lines.append(f"urgent:   {', '.join(a.urgent_words)}")
+    lines.append(f"area:     {a.area.code} ({a.area.name})" if a.area else "area:     unknown")
+    lines.append(f"thresholds: min_score {routing.min_score:g}, min_margin {routing.min_margin:g}")
+    if d.category is None:
+        verdict = "triage (no category matched)"
+    elif d.confident:
+        verdict = f"dispatch {d.category} → {d.department}"
+    elif d.department is None:
+        verdict = f"triage: best {d.category} is territorial and the area is unknown"
+    else:
+        verdict = f"triage: best {d.category} is below the score or margin threshold"
+    lines.append(f"decision: {verdict}")
+    if d.matched_words:
+        lines.append(f"why:      {', '.join(d.matched_words)}")
+    if not d.confident and d.candidates:
+        lines.append("candidates: " + ", ".join(
+            f"{c.category}({c.score:g}→{c.department or '?'})" for c in d.candidates))
+    return "\n".join(lines)
+

@@ -1,0 +1,46 @@
+"""jieba segmentation with a user dictionary of every configured keyword.
+
+One `jieba.Tokenizer` per router, built once: `add_word` is not thread-safe and the
+dictionary takes ~0.6 s to load. Its cache lives in the bot's data directory.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+
+with warnings.catch_warnings():
+    # jieba imports pkg_resources, deprecated on new setuptools (breaks `-W error`).
+    warnings.simplefilter("ignore")
+    import jieba
+
+jieba.setLogLevel(logging.WARNING)
+
+# Tokens that carry no meaning for routing: punctuation and spaces.
+_SKIP = frozenset(" \t\n,.!?;:、，。！？；：…~·'\"“”‘’()（）[]【】《》<>-—_/\\|@#$%^&*+=")
+
+
+class Segmenter:
+    """A private jieba tokenizer whose dictionary keeps `words` whole."""
+
+    def __init__(self, data_dir: Path, words: Iterable[str]) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        tokenizer = jieba.Tokenizer()
+        tokenizer.tmp_dir = str(data_dir)
+        tokenizer.cache_file = "jieba.cache"
+        tokenizer.initialize()
+        # Shortest first: a long term's frequency must beat its parts' final frequencies.
+        for word in sorted(set(words), key=len):
+            if len(word) > 1:
+                tokenizer.add_word(word, freq=tokenizer.suggest_freq(word, tune=False))
+        self._tokenizer = tokenizer
+
+    def tokens(self, text: str) -> list[str]:
+        """Meaningful tokens of already normalised text (lower-case, no punctuation)."""
+        return [
+            token.lower()
+            for token in self._tokenizer.cut(text, HMM=True)
+            if token not in _SKIP and not token.isspace()
+        ]

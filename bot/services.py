@@ -1,0 +1,37 @@
+"""What every use case needs, built once by `bot.app` (or a test)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Config
+from bot.workcalendar import WorkCalendar
+from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.routing import Router
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    config: Config
+    calendar: WorkCalendar
+    router: Router
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Callable[[], datetime] = utc_now
+    wake_outbox: Callable[[], None] | None = field(default=None)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, on_outbox=self.wake_outbox)
+
+    def now(self) -> datetime:
+        return self.clock()

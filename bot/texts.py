@@ -1,0 +1,229 @@
+"""Every user-visible text, in one catalogue.
+
+Templates are HTML; `fmt` escapes every value at render time. Residents who write
+Traditional Chinese get the result converted by `localise`.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import cache
+
+import opencc
+
+from bot.model import Rating, Status
+
+
+class Html(str):
+    """A fragment that is already HTML (rendered by `fmt`) and must not be escaped again."""
+
+    __slots__ = ()
+
+
+def fmt(template: str, **values: object) -> Html:
+    """Fill `template`, escaping each value unless it is `Html`."""
+    safe = {k: v if isinstance(v, Html) else html.escape(str(v), quote=False)
+            for k, v in values.items()}
+    return Html(template.format(**safe))
+
+
+@cache
+def _to_traditional() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")
+
+
+def localise(text: str, traditional: bool) -> str:
+    """Answer residents who write Traditional Chinese in Traditional."""
+    return _to_traditional().convert(text) if traditional else text
+
+
+# --- general -------------------------------------------------------------------------------
+
+START = (
+    "您好，这里是<b>连心</b>群众诉求服务。\n"
+    "路灯不亮、下水道堵塞、噪音扰民、物业、低保办理……有事您说，我们转给负责的部门，"
+    "并跟踪到办结为止。\n\n"
+    "直接发一段文字说明问题就可以开始，也可以点 /new 。\n"
+    "/my 查看我的诉求　/help 使用说明"
+)
+HELP = (
+    "<b>怎样反映问题</b>\n"
+    "1. 发送 /new ，或直接发文字、带说明的照片、语音；\n"
+    "2. 按提示补充现场照片、地点（可发送位置）和联系电话；\n"
+    "3. 核对后点“确认提交”，您会收到诉求编号。\n\n"
+    "部门接单、答复时我们都会通知您；办结后请您评价，不满意可打回重新办理。\n"
+    "/my 我的诉求　/cancel 取消当前操作"
+)
+STAFF_HELP = (
+    "\n\n<b>工作人员</b>（{role}）\n"
+    "新工单会发到这里：点“接单”开始办理，办完点“办结”并填写答复；"
+    "不属于本部门的点“退单”并说明原因。"
+)
+DISPATCHER_HELP = (
+    "\n\n<b>连心办</b>\n"
+    "分类不确定或被退回的诉求会发到这里，请点按钮选择办理部门。"
+)
+ROLE_NAMES = {"assignee": "承办人", "dispatcher": "派单员", "supervisor": "分管领导",
+              "admin": "管理员"}
+GENERIC_ERROR = "抱歉，系统暂时出了点问题，请稍后再试。您已提交的内容不会丢失。"
+NOT_ALLOWED = "抱歉，您没有权限进行此操作。"
+STALE_BUTTON = "该诉求的状态已经变化，这个按钮已失效。"
+UNKNOWN_REQUEST = "没有找到这条诉求。"
+TAKEN = "该工单已由{name}接单。"
+NOTHING_TO_CANCEL = "当前没有进行中的操作。需要反映问题请发送 /new 。"
+UNSUPPORTED_MESSAGE = "抱歉，暂时只能处理文字、照片、语音和位置。需要反映问题请发送 /new 。"
+STAFF_IDLE = "请通过工单卡片上的按钮办理。发送 /help 查看说明。"
+
+# --- commands shown in the menu ------------------------------------------------------------
+
+COMMANDS_RESIDENT = [("new", "反映问题"), ("my", "我的诉求"), ("help", "使用说明")]
+COMMANDS_STAFF = [*COMMANDS_RESIDENT, ("cancel", "取消当前操作")]
+
+# --- the report conversation -----------------------------------------------------------------
+
+ASK_DESCRIPTION = (
+    "请描述您遇到的问题：发生了什么、持续多久了。\n"
+    "可以发文字，也可以发带说明的照片或语音。随时发送 /cancel 取消。"
+)
+DESCRIPTION_TOO_SHORT = "内容有点少，请再多写几个字，说清楚遇到了什么问题。"
+DESCRIPTION_TOO_LONG = "内容太长了（最多 {limit} 字），请精简后重新发送。"
+DESCRIPTION_WRONG_INPUT = "这一步需要文字、照片或语音。请描述您遇到的问题，或发送 /cancel 取消。"
+ASK_PHOTOS = "如有现场照片，请直接发送（最多 {limit} 张）。没有照片或已发完，请点“完成”。"
+PHOTO_ADDED = "已收到 {count} 张照片。还可以继续发送，发完请点“完成”。"
+PHOTOS_FULL = "照片已达 {limit} 张，请点“完成”继续。"
+PHOTOS_WRONG_INPUT = "这一步请发送照片，或点“完成”继续。"
+ASK_ADDRESS = (
+    "问题发生在哪里？请输入详细地址（如：瑞祥社区3号楼东侧），"
+    "或点下方“发送当前位置”。"
+)
+ADDRESS_WRONG_INPUT = "请输入地址文字，或点下方“发送当前位置”。"
+ADDRESS_TOO_SHORT = "地址有点简单，请写得具体一些（小区、楼号或路口）。"
+ADDRESS_TOO_LONG = "地址太长了（最多 {limit} 字），请精简后重新发送。"
+LOCATION_ADDRESS = "位置：{latitude:.5f}, {longitude:.5f}"
+ASK_PHONE = (
+    "方便的话请留个联系电话，便于承办人员联系您（只有处理您诉求的工作人员能看到）。\n"
+    "可以点“分享手机号”，也可以直接输入号码，或点“跳过”。"
+)
+PHONE_INVALID = "这个号码好像不对，请输入 11 位手机号或带区号的座机号，或点“跳过”。"
+PHONE_NOT_OWN = "请点“分享手机号”分享您本人的号码，或直接输入号码，或点“跳过”。"
+REVIEW_NEXT = "好的，请核对以下内容："
+SUMMARY = (
+    "<b>问题描述</b>：{description}\n"
+    "<b>照片</b>：{photos}\n"
+    "<b>地点</b>：{address}\n"
+    "<b>联系电话</b>：{phone}\n\n"
+    "确认无误请点“确认提交”。"
+)
+VOICE_DESCRIPTION = "（语音）"
+NO_PHOTOS = "无"
+PHOTO_COUNT = "{count} 张"
+NO_PHONE = "未留"
+CONFIRM_WAITING = "请点上方的“确认提交”、“修改”或“取消”。"
+CHOOSE_FIELD = "请选择要修改的内容："
+SUBMITTED = (
+    "✅ 已提交，诉求编号：<b>{number}</b>\n{routing}\n"
+    "办理过程中我们会及时通知您，也可以随时发送 /my 查看进度。"
+)
+SUBMITTED_ROUTED = "已转交{department}办理。"
+SUBMITTED_TRIAGE = "工作人员正在为您确定办理部门。"
+CANCELLED = "已取消，本次内容没有提交。需要时请再发送 /new 。"
+DRAFT_GONE = "这份草稿已经提交或取消了。需要反映问题请发送 /new 。"
+
+BTN_DONE = "完成"
+BTN_SKIP = "跳过"
+BTN_LOCATION = "📍 发送当前位置"
+BTN_CONTACT = "📱 分享手机号"
+BTN_CONFIRM = "✅ 确认提交"
+BTN_EDIT = "✏️ 修改"
+BTN_CANCEL = "取消"
+FIELD_LABELS = {"description": "问题描述", "photos": "照片", "address": "地点",
+                "phone": "联系电话"}
+
+# --- the resident's requests --------------------------------------------------------------
+
+STATUS_LABELS = {
+    Status.TRIAGE: "待分派",
+    Status.DISPATCHED: "待接单",
+    Status.IN_PROGRESS: "正在办理",
+    Status.RESOLVED: "已答复，待评价",
+    Status.CLOSED: "已办结",
+    Status.WITHDRAWN: "已撤回",
+    Status.RESTRICTED: "疑难受限",
+}
+MY_EMPTY = "您还没有提交过诉求。需要反映问题请发送 /new 。"
+MY_HEADER = "<b>我的诉求</b>（最近 {count} 条）"
+MY_ITEM = "<b>{number}</b>　{status}\n{summary}"
+BTN_WITHDRAW = "撤回 {number}"
+WITHDRAWN = "诉求 {number} 已撤回。"
+
+# --- task cards and staff actions ---------------------------------------------------------
+
+URGENT_MARK = "🚨 <b>紧急</b> "
+TASK_CARD = (
+    "{urgent}<b>{title}</b> {number}\n"
+    "<b>类别</b>：{category}\n"
+    "<b>问题描述</b>：{description}\n"
+    "<b>地点</b>：{address}\n"
+    "<b>联系人</b>：{contact}\n"
+    "<b>分类依据</b>：{matched}\n"
+    "<b>接单时限</b>：{accept_due}\n"
+    "<b>答复时限</b>：{answer_due}"
+)
+TITLE_NEW_TASK = "新工单"
+TITLE_REOPENED = "群众不满意，打回重新办理"
+REOPEN_REASON_LINE = "\n<b>不满意原因</b>：{reason}"
+TRIAGE_CARD = (
+    "{urgent}<b>待分派</b> {number}\n"
+    "<b>问题描述</b>：{description}\n"
+    "<b>地点</b>：{address}\n"
+    "<b>候选类别</b>：{candidates}\n"
+    "{reason}请选择办理部门："
+)
+TRIAGE_RETURNED = "<b>退单</b>：{department}，原因：{reason}\n"
+URGENT_OFFICE_NOTICE = "🚨 <b>紧急诉求</b> {number}（{words}）\n{description}\n<b>地点</b>：{address}"
+NONE_MATCHED = "无关键词命中"
+NOT_GIVEN = "未提供"
+CANDIDATE = "{name}（{score:.1f}）"
+ACCEPTED_BY = "\n\n✅ {name} 已接单，请在 {answer_due} 前答复群众。"
+RESOLVED_BY = "\n\n☑️ {name} 已办结。"
+RETURNED_BY = "\n\n↩️ {name} 已退单。"
+ROUTED_TO = "\n\n➡️ 已分派给{department}。"
+BTN_ACCEPT = "接单"
+BTN_RETURN = "退单"
+BTN_RESOLVE = "办结"
+ASK_ANSWER = "请输入对诉求 {number} 的答复内容，将发送给群众。发送 /cancel 放弃。"
+ASK_RETURN_REASON = "请说明诉求 {number} 的退单原因（如：不属于本部门职责）。发送 /cancel 放弃。"
+STAFF_TEXT_REQUIRED = "请发送文字。发送 /cancel 放弃。"
+STAFF_TEXT_TOO_LONG = "内容太长了（最多 {limit} 字），请精简后重新发送。"
+RESOLVED_ACK = "诉求 {number} 已办结，答复已发送给群众。"
+RETURNED_ACK = "诉求 {number} 已退回连心办重新分派。"
+ACTION_CANCELLED = "已放弃，工单保持原状。"
+
+# --- what residents are told ------------------------------------------------------------------
+
+RESIDENT_ACCEPTED = "您的诉求 {number} 已由{department}受理，正在办理中。"
+RESIDENT_ANSWER = (
+    "您的诉求 {number} 已有答复：\n\n{answer}\n\n"
+    "——{department}\n\n请您对办理结果进行评价："
+)
+RATING_LABELS = {Rating.SATISFIED: "满意", Rating.BASIC: "基本满意",
+                 Rating.UNSATISFIED: "不满意"}
+ASK_REOPEN_REASON = "很抱歉没能让您满意。请告诉我们哪里不满意，我们将打回重新办理。"
+THANKS_RATING = "感谢您的评价！诉求 {number} 已办结。"
+RATING_RECORDED = "\n\n您的评价：{rating}"
+REOPENED = "已打回重新办理，诉求 {number} 将由{department}重新办理，请耐心等待。"
+BTN_ALL_CATEGORIES = "全部类别…"
+REOPEN_ESCALATION = (
+    "⚠️ <b>多次不满意</b> {number}：已第 {count} 次打回{department}重新办理。\n"
+    "<b>不满意原因</b>：{reason}"
+)
+PHOTO_NEEDS_TEXT = "照片收到了。请再用一句话说明是什么问题。"
+
+
+@cache
+def _to_simplified() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _to_simplified().convert(text)

@@ -1,0 +1,61 @@
+"""Engines and sessions from DATABASE_URL's plain forms."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+DEFAULT_URL = "sqlite:///lianxin.db"
+
+
+def database_url() -> str:
+    return os.environ.get("DATABASE_URL") or DEFAULT_URL
+
+
+def async_url(url: str) -> str:
+    """`sqlite:///f.db` → aiosqlite, `postgresql://…` → asyncpg; explicit drivers are kept."""
+    parsed = make_url(url)
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend == "sqlite":
+        drivername = "sqlite+aiosqlite"
+    elif backend in ("postgresql", "postgres"):
+        drivername = f"postgresql+{driver}" if driver in ("asyncpg", "psycopg") else (
+            "postgresql+asyncpg")
+    else:
+        raise ValueError(
+            f"unsupported database {backend!r}: use sqlite:///file.db or postgresql://…")
+    return parsed.set(drivername=drivername).render_as_string(hide_password=False)
+
+
+def _sqlite_serialised_writes(engine: AsyncEngine) -> None:
+    """SQLite: WAL, and BEGIN IMMEDIATE so concurrent writers wait instead of failing."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_engine(url: str) -> AsyncEngine:
+    full = async_url(url)
+    if full.startswith("sqlite"):
+        engine = create_async_engine(full, connect_args={"timeout": 30})
+        _sqlite_serialised_writes(engine)
+        return engine
+    return create_async_engine(full, pool_pre_ping=True)
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker:
+    return async_sessionmaker(engine, expire_on_commit=False)

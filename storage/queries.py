@@ -1,0 +1,107 @@
+"""Queries the domain needs. Functions over a session; none of them commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Attachment,
+    Conversation,
+    DailyCounter,
+    Event,
+    OutboxMessage,
+    Request,
+    StaffMember,
+)
+
+
+async def next_sequence(session: AsyncSession, day: str) -> int:
+    """Atomically hand out the next number of `day` (safe under concurrent submits)."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(DailyCounter)
+        .values(day=day, last=1)
+        .on_conflict_do_update(index_elements=["day"], set_={"last": DailyCounter.last + 1})
+        .returning(DailyCounter.last)
+    )
+    return (await session.execute(statement)).scalar_one()
+
+
+async def request_for_update(session: AsyncSession, number: str) -> Request | None:
+    """The request row, locked until the transaction ends (PostgreSQL; SQLite locks the file)."""
+    statement = select(Request).where(Request.number == number).with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def request_by_number(session: AsyncSession, number: str) -> Request | None:
+    return (await session.execute(
+        select(Request).where(Request.number == number))).scalar_one_or_none()
+
+
+async def requests_of_resident(session: AsyncSession, resident_id: int,
+                               limit: int = 10) -> Sequence[Request]:
+    statement = (select(Request).where(Request.resident_id == resident_id)
+                 .order_by(Request.id.desc()).limit(limit))
+    return (await session.execute(statement)).scalars().all()
+
+
+async def attachments_of(session: AsyncSession, request_id: int) -> Sequence[Attachment]:
+    statement = select(Attachment).where(Attachment.request_id == request_id).order_by(
+        Attachment.id)
+    return (await session.execute(statement)).scalars().all()
+
+
+async def events_of(session: AsyncSession, request_id: int) -> Sequence[Event]:
+    statement = select(Event).where(Event.request_id == request_id).order_by(Event.id)
+    return (await session.execute(statement)).scalars().all()
+
+
+async def staff_member(session: AsyncSession, telegram_id: int) -> StaffMember | None:
+    member = await session.get(StaffMember, telegram_id)
+    return member if member is not None and member.active else None
+
+
+async def active_staff(session: AsyncSession, *, role: str,
+                       department: str | None = None) -> Sequence[StaffMember]:
+    statement = select(StaffMember).where(StaffMember.active.is_(True),
+                                          StaffMember.role == role)
+    if department is not None:
+        statement = statement.where(StaffMember.department == department)
+    return (await session.execute(statement.order_by(StaffMember.telegram_id))).scalars().all()
+
+
+async def all_staff(session: AsyncSession) -> Sequence[StaffMember]:
+    return (await session.execute(select(StaffMember))).scalars().all()
+
+
+async def conversation_of(session: AsyncSession, user_id: int) -> Conversation | None:
+    return await session.get(Conversation, user_id)
+
+
+async def claim_outbox(session: AsyncSession, *, now: datetime, lease_until: datetime,
+                       limit: int) -> Sequence[OutboxMessage]:
+    """Claim due rows; a claim lapses at `lease_until`, so a crashed sender loses nothing."""
+    statement = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "pending", OutboxMessage.not_before <= now,
+               (OutboxMessage.claimed_until.is_(None)) | (OutboxMessage.claimed_until < now))
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = (await session.execute(statement)).scalars().all()
+    if rows:
+        await session.execute(update(OutboxMessage)
+                              .where(OutboxMessage.id.in_([r.id for r in rows]))
+                              .values(claimed_until=lease_until))
+    return rows
+
+
+async def outbox_row(session: AsyncSession, row_id: int) -> OutboxMessage | None:
+    return await session.get(OutboxMessage, row_id)

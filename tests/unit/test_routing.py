@@ -1,0 +1,143 @@
+"""Routing with the demo config: normalisation, segmentation, urgency, eval and its CSV."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, load_config
+from bot.routing import (
+    Router,
+    evaluate,
+    explain,
+    is_traditional,
+    normalise,
+    read_labelled_csv,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "tests" / "data" / "routing_fixture.csv"
+
+
+@pytest.fixture(scope="module")
+def config() -> Config:
+    return load_config(ROOT / "bot" / "demo_config.yaml")
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("routing_data")
+
+
+@pytest.fixture(scope="module")
+def router(config: Config, data_dir: Path) -> Router:
+    return Router.build(config, data_dir)
+
+
+def test_normalise_traditional_to_simplified() -> None:
+    assert normalise("我們社區的路燈壞了") == "我们社区的路灯坏了"
+
+
+def test_normalise_full_width_and_whitespace() -> None:
+    text = "　３号楼\u3000ＡＢ单元，电梯坏了！ \n\n 快修 "
+    assert normalise(text) == "3号楼 AB单元,电梯坏了! 快修"
+
+
+def test_normalise_removes_emoji() -> None:
+    assert normalise("路灯坏了😡👍🏻 ❤️ 🇨🇳晚上太黑⚡") == "路灯坏了 晚上太黑"
+
+
+def test_traditional_detection() -> None:
+    assert is_traditional("我們社區的路燈壞了，晚上很黑")
+    assert not is_traditional("我们社区的路灯坏了，晚上很黑")
+    assert not is_traditional("著名的路灯")  # 著 stays: Simplified text is not flagged
+
+
+def test_decision_reports_traditional_and_scores_normalised_text(router: Router) -> None:
+    decision = router.classify("我們社區的路燈壞了，晚上很黑")
+    assert decision.traditional
+    assert decision.text == "我们社区的路灯坏了,晚上很黑"
+    assert (decision.category, decision.department) == ("streetlight", "municipal")
+    assert not router.classify("我们社区的路灯坏了").traditional
+
+
+@pytest.mark.parametrize("term", ["加装电梯", "下水道", "井盖", "低保", "卫生死角"])
+def test_user_dictionary_keeps_terms_whole(router: Router, term: str) -> None:
+    text = f"我们楼申请{term}的事情一直没人管" if term != "井盖" else "门口下水道井盖丢了"
+    assert term in router.tokens(text)
+
+
+def test_stock_dictionary_would_split_them(data_dir: Path) -> None:
+    # What the user dictionary is for: without it jieba splits 加装电梯 into 加装 / 电梯.
+    from bot.routing.segment import Segmenter
+
+    assert Segmenter(data_dir, []).tokens("申请加装电梯") == ["申请", "加装", "电梯"]
+
+
+def test_jieba_cache_lives_in_data_dir(router: Router, data_dir: Path) -> None:
+    assert (data_dir / "jieba.cache").is_file()
+
+
+def test_urgent_words(router: Router) -> None:
+    gas = router.classify("楼道里有很大的燃气味，怕漏气")
+    assert gas.urgent and set(gas.urgent_words) == {"燃气", "漏气"}
+    assert (gas.category, gas.confident) == ("gas", True)
+    fire = router.classify("电动车着火冒烟了")
+    assert fire.urgent and {"着火", "冒烟"} <= set(fire.urgent_words)
+    assert not router.classify("路灯坏了").urgent
+
+
+def test_territorial_category_with_demo_areas(router: Router) -> None:
+    decision = router.classify("楼上邻居半夜吵架", address="和平里5号楼")
+    assert (decision.category, decision.department, decision.area) == (
+        "neighbour_dispute", "heping_office", "heping")
+    assert decision.confident
+    unknown = router.classify("楼上邻居半夜吵架")
+    assert unknown.department is None and not unknown.confident
+
+
+def test_explain_lists_tokens_scores_and_decision(router: Router) -> None:
+    text = explain(router, "小区门口的路灯坏了")
+    assert "tokens:   小区 / 门口 / 的 / 路灯" in text
+    assert re.search(r"streetlight\s+\d+\.\d\d\s+keywords", text)
+    assert text.splitlines()[-2].startswith("decision: dispatch streetlight → municipal")
+
+
+def test_classify_is_fast(router: Router) -> None:
+    texts = ["小区门口的路灯坏了好几天", "楼下下水道堵了", "邻居装修太吵", "我想问下医保报销"] * 50
+    started = time.perf_counter()
+    for text in texts:
+        router.classify(text)
+    assert len(texts) / (time.perf_counter() - started) > 1000  # bench/routing.py measures
+
+
+def test_read_labelled_csv(config: Config) -> None:
+    rows = read_labelled_csv(FIXTURE, config)
+    assert len(rows) == 10
+    assert rows[3] == ("我家停水两天了\n自来水一直没来", "water_supply")
+
+
+def test_read_labelled_csv_names_file_and_line(config: Config, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text('text,category\n路灯坏了,streetlight\n"两行\n文字",streetlight\n井盖丢了,sewers\n',
+                   encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(f"{bad}:5: unknown category 'sewers'")):
+        read_labelled_csv(bad, config)
+    header = tmp_path / "header.csv"
+    header.write_text("content,label\n路灯坏了,streetlight\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(f"{header}:1: the header must be")):
+        read_labelled_csv(header, config)
+
+
+def test_evaluate_fixture(config: Config, data_dir: Path) -> None:
+    report = evaluate(config, data_dir, read_labelled_csv(FIXTURE, config))
+    lines = report.format().splitlines()
+    assert re.fullmatch(r"accuracy=\d\.\d{3} macro_f1=\d\.\d{3} triage=\d\.\d{3} per_s=\d+",
+                        lines[-1])
+    # Nine clear requests routed right; the greeting labelled garbage goes to triage.
+    assert lines[-1].startswith("accuracy=0.900 macro_f1=0.944 triage=0.100 per_s=")
+    assert "  garbage -> (triage): 1" in lines
+    assert any(line.startswith("garbage ") and "1.000   0.500" in line for line in lines)
