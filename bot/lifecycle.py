@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import notices, render, texts
 from bot.errors import AlreadyTaken, NotAllowed, UnknownRequest, WrongState
 from bot.model import Rating, RequestView, Role, Status
-from bot.replies import Reply
+from bot.replies import Buttons, Reply
 from bot.services import Services
 from bot.texts import Html, fmt
 from storage import queries
@@ -302,3 +302,10 @@ async def withdraw(uow: UnitOfWork, svc: Services, *, actor_id: int, number: str
 async def my_requests(svc: Services, *, resident_id: int) -> list[RequestView]:
     async with svc.uow() as uow:
         return [view_of(r) for r in await queries.requests_of_resident(uow.session, resident_id)]
+
+
+async def triage_keyboard(svc: Services, *, actor_id: int, number: str) -> Buttons:
+    """Every category as a route button, for a dispatcher whose candidates were all wrong."""
+    async with svc.uow() as uow:
+        req, _actor = await load(uow, "route", actor_id=actor_id, number=number)
+        return render.triage_buttons(svc.config, req, everything=True)

@@ -20,7 +20,8 @@ from storage.models import Conversation
 from storage.uow import UnitOfWork
 
 FLOW = "report"
-DESCRIPTION, PHOTOS, ADDRESS, PHONE, CONFIRM = "description", "photos", "address", "phone", "confirm"
+DESCRIPTION, PHOTOS, ADDRESS = "description", "photos", "address"
+PHONE, CONFIRM = "phone", "confirm"
 ORDER = (DESCRIPTION, PHOTOS, ADDRESS, PHONE, CONFIRM)
 DESCRIPTION_CHARS = (4, 2000)
 ADDRESS_CHARS = (3, 200)

@@ -180,7 +180,9 @@ TRIAGE_CARD = (
     "{reason}请选择办理部门："
 )
 TRIAGE_RETURNED = "<b>退单</b>：{department}，原因：{reason}\n"
-URGENT_OFFICE_NOTICE = "🚨 <b>紧急诉求</b> {number}（{words}）\n{description}\n<b>地点</b>：{address}"
+URGENT_OFFICE_NOTICE = (
+    "🚨 <b>紧急诉求</b> {number}（{words}）\n{description}\n<b>地点</b>：{address}"
+)
 NONE_MATCHED = "无关键词命中"
 NOT_GIVEN = "未提供"
 CANDIDATE = "{name}（{score:.1f}）"

@@ -167,7 +167,8 @@ class _HtmlParser:
             raise _bad(self.text, i, f'Unexpected end tag "{name}"')
         top = self.stack[-1]
         if top.name != name:
-            raise _bad(self.text, i, f'Unmatched end tag, expected "</{top.name}>", found "</{name}>"')
+            detail = f'Unmatched end tag, expected "</{top.name}>", found "</{name}>"'
+            raise _bad(self.text, i, detail)
         self.out.close(self.stack.pop())
 
     def _open(self, name: str, attrs: dict[str, str], i: int) -> None:

@@ -49,11 +49,11 @@ class Params:
                 raise bad_request(f"{name} is empty")
             return None
         if isinstance(value, bool):
-            raise bad_request(f"field \"{name}\" must be of type Integer")
+            raise bad_request(f'field "{name}" must be of type Integer')
         try:
             return int(value)
         except (TypeError, ValueError):
-            raise bad_request(f"field \"{name}\" must be of type Integer") from None
+            raise bad_request(f'field "{name}" must be of type Integer') from None
 
     def number(self, name: str, *, required: bool = False) -> float | None:
         value = self.values.get(name)
@@ -64,7 +64,7 @@ class Params:
         try:
             return float(value)
         except (TypeError, ValueError):
-            raise bad_request(f"field \"{name}\" must be of type Float") from None
+            raise bad_request(f'field "{name}" must be of type Float') from None
 
     def flag(self, name: str) -> bool:
         value = self.values.get(name)

@@ -1,0 +1,74 @@
+"""Commands: /start, /help, /new, /my, /cancel."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import BadRequest
+
+from bot import dialogs, lifecycle, render, report, texts
+from bot.model import Role
+from bot.replies import Keyboard, Reply
+from handlers.common import show
+from handlers.context import AppContext
+
+
+async def _role(context: AppContext, user_id: int) -> Role:
+    async with context.svc.uow() as uow:
+        return (await lifecycle.actor_of(uow.session, user_id)).role
+
+
+async def on_start(update: Update, context: AppContext) -> None:
+    """/start: what the bot does and how to begin (staff also get their own menu)."""
+    user = update.effective_user
+    assert user is not None
+    role = await _role(context, user.id)
+    await show(update, [Reply(_help(texts.START, role), keyboard=Keyboard.REMOVE)])
+    if role != Role.RESIDENT:
+        await _staff_menu(context, user.id)
+
+
+async def on_help(update: Update, context: AppContext) -> None:
+    """/help: how to report and follow a request."""
+    user = update.effective_user
+    assert user is not None
+    await show(update, [Reply(_help(texts.HELP, await _role(context, user.id)))])
+
+
+def _help(base: str, role: Role) -> str:
+    if role == Role.RESIDENT:
+        return base
+    extra = texts.DISPATCHER_HELP if role in (Role.DISPATCHER, Role.ADMIN) else ""
+    return base + texts.fmt(texts.STAFF_HELP, role=texts.ROLE_NAMES[role]) + extra
+
+
+async def _staff_menu(context: AppContext, chat_id: int) -> None:
+    """Staff see /cancel too; set once they have opened the chat (Telegram needs that)."""
+    commands = [BotCommand(c, d) for c, d in texts.COMMANDS_STAFF]
+    with suppress(BadRequest):   # the menu is a convenience; /help works without it
+        await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+
+
+async def on_new(update: Update, context: AppContext) -> None:
+    """/new: begin a report."""
+    user = update.effective_user
+    assert user is not None
+    await show(update, await report.start(context.svc, user_id=user.id))
+
+
+async def on_my(update: Update, context: AppContext) -> None:
+    """/my: the resident's requests with their status."""
+    user = update.effective_user
+    assert user is not None
+    views = await lifecycle.my_requests(context.svc, resident_id=user.id)
+    text, buttons = render.my_requests(views)
+    await show(update, [Reply(text, buttons)])
+
+
+async def on_cancel(update: Update, context: AppContext) -> None:
+    """/cancel: leave whatever is in progress."""
+    user = update.effective_user
+    assert user is not None
+    await show(update, [await dialogs.cancel(context.svc, user_id=user.id)])
+

@@ -1,0 +1,53 @@
+"""Showing replies, turning domain errors into polite words, and the last-resort error handler."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
+
+from bot import texts
+from bot.errors import AlreadyTaken, DomainError, NotAllowed, UnknownRequest, WrongState
+from bot.replies import Reply
+from handlers.context import AppContext
+from handlers.keyboards import markup
+
+log = logging.getLogger(__name__)
+
+
+def error_text(exc: DomainError) -> str:
+    if isinstance(exc, AlreadyTaken):
+        return texts.fmt(texts.TAKEN, name=exc.by)
+    if isinstance(exc, WrongState):
+        return texts.STALE_BUTTON
+    if isinstance(exc, UnknownRequest):
+        return texts.UNKNOWN_REQUEST
+    if isinstance(exc, NotAllowed):
+        return texts.NOT_ALLOWED
+    return texts.GENERIC_ERROR
+
+
+async def show(update: Update, replies: list[Reply] | tuple[Reply, ...]) -> None:
+    """Send replies, in order, to the chat the update came from."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    for reply in replies:
+        await chat.send_message(reply.text, parse_mode=ParseMode.HTML, reply_markup=markup(reply),
+                                disable_web_page_preview=True)
+
+
+async def on_error(update: object, context: AppContext) -> None:
+    """Unexpected errors: logged with the traceback, the user told to try again later."""
+    log.error("error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.GENERIC_ERROR, show_alert=True)
+        elif update.effective_chat is not None:
+            await update.effective_chat.send_message(texts.GENERIC_ERROR)
+    except (BadRequest, Forbidden):
+        log.warning("could not tell the user about the error", exc_info=True)

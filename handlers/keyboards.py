@@ -1,0 +1,34 @@
+"""Replies as Telegram markup: inline buttons and the reply keyboards of the report."""
+
+from __future__ import annotations
+
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from telegram import ReplyMarkup as TelegramMarkup
+
+from bot import texts
+from bot.replies import Keyboard, Reply
+from bot.telegram_sender import inline_markup
+
+
+def _reply_keyboard(rows: list[list[KeyboardButton]]) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=False)
+
+
+def _keyboard(kind: Keyboard) -> TelegramMarkup:
+    if kind == Keyboard.PHOTOS:
+        return _reply_keyboard([[KeyboardButton(texts.BTN_DONE)]])
+    if kind == Keyboard.LOCATION:
+        return _reply_keyboard([[KeyboardButton(texts.BTN_LOCATION, request_location=True)]])
+    if kind == Keyboard.CONTACT:
+        return _reply_keyboard([[KeyboardButton(texts.BTN_CONTACT, request_contact=True)],
+                                [KeyboardButton(texts.BTN_SKIP)]])
+    return ReplyKeyboardRemove()
+
+
+def markup(reply: Reply) -> TelegramMarkup | None:
+    """Inline buttons win; otherwise the reply keyboard the reply asks for, if any."""
+    if reply.buttons:
+        return inline_markup(reply.buttons)
+    if reply.keyboard is None:
+        return None
+    return _keyboard(reply.keyboard)

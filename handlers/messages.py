@@ -1,0 +1,42 @@
+"""Plain messages (not commands): a report step, a staff answer, or the start of a report."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+
+from bot import dialogs
+from bot.errors import DomainError
+from bot.incoming import Incoming, Kind
+from bot.replies import Reply
+from handlers.common import error_text, show
+from handlers.context import AppContext
+
+
+def incoming_of(message: Message) -> Incoming:
+    """The parts of a Telegram message the domain understands."""
+    if message.text is not None:
+        return Incoming(Kind.TEXT, text=message.text)
+    if message.photo:
+        return Incoming(Kind.PHOTO, text=message.caption, file_id=message.photo[-1].file_id,
+                        media_group=message.media_group_id)
+    if message.voice is not None:
+        return Incoming(Kind.VOICE, file_id=message.voice.file_id)
+    if message.location is not None:
+        return Incoming(Kind.LOCATION, latitude=message.location.latitude,
+                        longitude=message.location.longitude)
+    if message.contact is not None:
+        return Incoming(Kind.CONTACT, phone=message.contact.phone_number,
+                        contact_user_id=message.contact.user_id)
+    return Incoming(Kind.OTHER)
+
+
+async def on_message(update: Update, context: AppContext) -> None:
+    """Any private message that is not a command."""
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    try:
+        replies = await dialogs.on_message(context.svc, user_id=user.id,
+                                           inp=incoming_of(message))
+    except DomainError as exc:
+        replies = [Reply(error_text(exc))]
+    await show(update, replies)
