@@ -1,1 +1,23 @@
 """Telegram-facing handlers: parse the update, call the domain, render the answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from handlers import buttons, commands, messages
+from handlers.common import on_error
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The wiring, read as a table: which update goes to which handler."""
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("start", commands.on_start, filters=private))
+    app.add_handler(CommandHandler("help", commands.on_help, filters=private))
+    app.add_handler(CommandHandler("new", commands.on_new, filters=private))
+    app.add_handler(CommandHandler("my", commands.on_my, filters=private))
+    app.add_handler(CommandHandler("cancel", commands.on_cancel, filters=private))
+    app.add_handler(CallbackQueryHandler(buttons.on_button))
+    app.add_handler(MessageHandler(private & ~filters.COMMAND, messages.on_message))
+    app.add_error_handler(on_error)

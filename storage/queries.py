@@ -17,6 +17,7 @@ from storage.models import (
     Event,
     OutboxMessage,
     Request,
+    RoutingModel,
     StaffMember,
 )
 
@@ -105,3 +106,19 @@ async def claim_outbox(session: AsyncSession, *, now: datetime, lease_until: dat
 
 async def outbox_row(session: AsyncSession, row_id: int) -> OutboxMessage | None:
     return await session.get(OutboxMessage, row_id)
+
+
+async def latest_routing_model(session: AsyncSession) -> RoutingModel | None:
+    statement = select(RoutingModel).order_by(RoutingModel.id.desc()).limit(1)
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def routed_examples(session: AsyncSession) -> list[tuple[str, str]]:
+    """(text, category) the office chose: the last dispatcher routing of each request."""
+    statement = (select(Request.id, Request.description, Event.detail)
+                 .join(Event, Event.request_id == Request.id)
+                 .where(Event.kind == "route").order_by(Event.id))
+    latest: dict[int, tuple[str, str]] = {}
+    for request_id, description, detail in await session.execute(statement):
+        latest[request_id] = (description, detail["category"])
+    return list(latest.values())

@@ -1,0 +1,90 @@
+"""The composition root: config, engine, services, router, outbox and handlers, wired once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from telegram import BotCommand
+from telegram.ext import Application, ContextTypes
+
+from bot import texts
+from bot.config import Config
+from bot.outbox import OutboxWorker
+from bot.routing import LearnedModel, Router
+from bot.services import Services
+from bot.staff import sync_staff
+from bot.telegram_sender import TelegramSender
+from bot.workcalendar import WorkCalendar
+from handlers import register
+from handlers.context import AppContext
+from storage import queries
+from storage.db import create_engine, session_factory
+
+log = logging.getLogger(__name__)
+
+OUTBOX_IDLE_SECONDS = 1.0   # also picks up rows written by other instances and due retries
+
+
+@dataclass(frozen=True)
+class Settings:
+    config: Config
+    token: str
+    api_url: str
+    database_url: str
+    data_dir: Path
+
+
+async def build_services(settings: Settings) -> Services:
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    async with sessions() as session:
+        stored = await queries.latest_routing_model(session)
+    model = LearnedModel.from_bytes(stored.data) if stored is not None else None
+    router = await asyncio.to_thread(Router.build, settings.config, settings.data_dir, model)
+    return Services(config=settings.config, calendar=WorkCalendar.from_config(settings.config),
+                    router=router, sessions=sessions)
+
+
+async def _start(app: Application) -> None:  # type: ignore[type-arg]
+    settings: Settings = app.bot_data["settings"]
+    svc = await build_services(settings)
+    worker = OutboxWorker(svc, TelegramSender(app.bot))
+    svc.wake_outbox = worker.wake
+    staff = await sync_staff(svc, settings.config)
+    await app.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS_RESIDENT])
+    app.bot_data["svc"] = svc
+    app.bot_data["outbox"] = asyncio.create_task(worker.run(OUTBOX_IDLE_SECONDS))
+    log.info("ready as @%s: %d departments, %d categories, %d staff", app.bot.username,
+             len(settings.config.departments), len(settings.config.categories), staff)
+
+
+async def _stop(app: Application) -> None:  # type: ignore[type-arg]
+    task: asyncio.Task[None] | None = app.bot_data.get("outbox")
+    if task is not None:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+    svc: Services | None = app.bot_data.get("svc")
+    if svc is not None and svc.sessions.kw.get("bind") is not None:
+        await svc.sessions.kw["bind"].dispose()
+
+
+def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
+    app = (
+        Application.builder()
+        .token(settings.token)
+        .base_url(f"{settings.api_url}/bot")
+        .base_file_url(f"{settings.api_url}/file/bot")
+        .context_types(ContextTypes(context=AppContext))
+        .concurrent_updates(False)   # one update at a time: a chat's steps stay in order
+        .post_init(_start)
+        .post_shutdown(_stop)
+        .build()
+    )
+    app.bot_data["settings"] = settings
+    register(app)
+    return app

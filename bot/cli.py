@@ -1,0 +1,167 @@
+"""The `lianxin` command: run, db upgrade, check-config, demo-config, routing."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from importlib.resources import files
+from pathlib import Path
+
+from bot.config import ConfigError
+from bot.setup import (
+    SetupError,
+    api_url,
+    bot_token,
+    data_dir,
+    prepare_database,
+    read_config,
+)
+from storage.db import database_url
+
+log = logging.getLogger("lianxin")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from telegram import Update
+    from telegram.error import InvalidToken
+
+    from bot.app import Settings, build_application
+
+    config = read_config(args.config)
+    token = bot_token()
+    asyncio.run(prepare_database())
+    settings = Settings(config=config, token=token, api_url=api_url(),
+                        database_url=database_url(), data_dir=data_dir())
+    app = build_application(settings)
+    updates = [Update.MESSAGE, Update.CALLBACK_QUERY]
+    try:
+        if args.webhook:
+            host, _, port = args.listen.rpartition(":")
+            secret = hashlib.sha256(token.encode()).hexdigest()[:32]
+            app.run_webhook(listen=host or "127.0.0.1", port=int(port), url_path="telegram",
+                            webhook_url=args.webhook, secret_token=secret,
+                            allowed_updates=updates)
+        else:
+            app.run_polling(allowed_updates=updates)
+    except InvalidToken:
+        raise SetupError("Telegram rejected TELEGRAM_BOT_TOKEN: copy the token again from "
+                         "@BotFather (/mybots → API Token)") from None
+    return 0
+
+
+def _db(args: argparse.Namespace) -> int:
+    asyncio.run(prepare_database(upgrade=True))
+    print("database is up to date")
+    return 0
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    config = read_config(args.config)
+    print(f"ok: {len(config.departments)} departments, {len(config.categories)} categories, "
+          f"{len(config.areas)} areas, {len(config.staff)} staff")
+    return 0
+
+
+def _demo_config(args: argparse.Namespace) -> int:
+    sys.stdout.write(files("bot").joinpath("demo_config.yaml").read_text(encoding="utf-8"))
+    return 0
+
+
+def _routing(args: argparse.Namespace) -> int:
+    from bot import routing
+
+    config = read_config(args.config)
+    if args.routing_command == "explain":
+        router = routing.Router.build(config, data_dir())
+        print(routing.explain(router, args.text, address=args.address))
+    elif args.routing_command == "eval":
+        test_rows = routing.read_labelled_csv(Path(args.test), config)
+        train_rows = routing.read_labelled_csv(Path(args.train), config) if args.train else None
+        print(routing.evaluate(config, data_dir(), test_rows, train_rows).format())
+    else:
+        return asyncio.run(_train(config))
+    return 0
+
+
+async def _train(config: object) -> int:
+    from bot import routing
+    from storage import queries
+    from storage.db import create_engine, session_factory
+    from storage.models import RoutingModel
+
+    await prepare_database()
+    engine = create_engine(database_url())
+    sessions = session_factory(engine)
+    async with sessions() as session:
+        examples = await queries.routed_examples(session)
+        router = await asyncio.to_thread(routing.Router.build, config, data_dir())
+        model = await asyncio.to_thread(routing.train, router, examples)
+        if model is None:
+            print(f"not enough examples yet ({len(examples)} routed by the office)")
+        else:
+            session.add(RoutingModel(trained_at=datetime.now(UTC), examples=len(examples),
+                                     data=model.to_bytes()))
+            await session.commit()
+            print(f"trained on {len(examples)} examples")
+    await engine.dispose()
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lianxin", description="连心 群众诉求 Telegram bot")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str,
+                *, config: bool = True) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text)
+        if config:
+            sub.add_argument("--config", help="YAML config (default: $LIANXIN_CONFIG or "
+                                              "./lianxin.yaml)")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    run = command("run", _run, "run the bot (long polling, or --webhook)")
+    run.add_argument("--webhook", metavar="URL", help="public HTTPS URL of the webhook")
+    run.add_argument("--listen", default="127.0.0.1:8080", metavar="HOST:PORT",
+                     help="where the webhook server listens (behind the reverse proxy)")
+    db = command("db", _db, "database schema", config=False)
+    db.add_argument("action", choices=["upgrade"])
+    command("check-config", _check_config, "validate the config and exit")
+    command("demo-config", _demo_config, "print a complete example config", config=False)
+    routing = command("routing", _routing, "explain, evaluate or retrain the router")
+    actions = routing.add_subparsers(dest="routing_command", required=True)
+    explain = actions.add_parser("explain", help="tokens, scores and decision for a text")
+    explain.add_argument("text")
+    explain.add_argument("--address")
+    evaluate = actions.add_parser("eval", help="score the router on a labelled CSV")
+    evaluate.add_argument("--test", required=True, metavar="FILE.csv")
+    evaluate.add_argument("--train", metavar="FILE.csv")
+    actions.add_parser("train", help="learn from what the office routed")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        return args.handler(args)
+    except ConfigError as exc:
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        return 2
+    except (SetupError, ValueError) as exc:
+        print(f"lianxin: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

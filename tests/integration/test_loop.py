@@ -1,0 +1,133 @@
+"""The whole loop on real databases: report → route → accept → answer → rate."""
+
+from __future__ import annotations
+
+import re
+
+from bot import dialogs, lifecycle
+from bot.model import Rating, Status
+from bot.services import Services
+from storage.models import Event
+from tests.integration.helpers import (
+    ASSIGNEE,
+    DISPATCHER,
+    MUNICIPAL_GROUP,
+    RESIDENT,
+    count,
+    ledger,
+    number_in,
+    outbox,
+    report_request,
+    request_row,
+    say,
+)
+
+
+async def transition(svc: Services, step, **kwargs):
+    async with svc.uow() as uow:
+        reply = await step(uow, svc, **kwargs)
+        await uow.commit()
+    return reply
+
+
+async def test_confident_request_goes_round_the_whole_loop(services: Services) -> None:
+    outcome = await report_request(services, "瑞祥社区3号楼门口的路灯坏了，晚上一片漆黑")
+    number = number_in(outcome)
+    assert re.fullmatch(r"20261124-0001", number)
+    assert "市政公用局" in outcome.replies[0].text
+    req = await request_row(services, number)
+    assert (req.status, req.department, req.category) == ("dispatched", "municipal",
+                                                          "streetlight")
+    assert req.phone == "13812340000" and req.resident_name == "张阿姨"
+    cards = await outbox(services, kind="task_card")
+    assert {c.chat_id for c in cards} == {ASSIGNEE, MUNICIPAL_GROUP}
+    assert "138****0000" in cards[0].text and "13812340000" not in cards[0].text
+    assert "路灯" in cards[0].text   # the matched words: why this category
+
+    card = await transition(services, lifecycle.accept, actor_id=ASSIGNEE, number=number)
+    assert "13812340000" in card.text   # whoever accepted sees the phone
+    assert [label for row in card.buttons for label, _ in row] == ["办结"]
+    accepted = await outbox(services, chat_id=RESIDENT, kind="accepted")
+    assert len(accepted) == 1 and number in accepted[0].text
+
+    await dialogs.ask_text(services, user_id=ASSIGNEE, number=number, flow="answer")
+    replies = await say(services, ASSIGNEE, "已更换灯泡，<今晚>恢复照明 & 请查看")
+    assert number in replies[0].text
+    answer = (await outbox(services, chat_id=RESIDENT, kind="answer"))[0]
+    assert "&lt;今晚&gt;" in answer.text and "&amp;" in answer.text
+    assert [d for row in answer.buttons for _, d in row] == [
+        f"rate:{number}:satisfied", f"rate:{number}:basic", f"rate:{number}:unsatisfied"]
+
+    await transition(services, lifecycle.rate, actor_id=RESIDENT, number=number,
+                     rating=Rating.SATISFIED)
+    assert (await request_row(services, number)).status == Status.CLOSED
+    assert await ledger(services, number) == [
+        ("submit", None, "dispatched"), ("accept", "dispatched", "in_progress"),
+        ("resolve", "in_progress", "resolved"), ("rate", "resolved", "closed")]
+
+
+async def test_unclear_request_is_routed_by_the_dispatcher(services: Services) -> None:
+    number = number_in(await report_request(services, "你好，我想反映个情况，麻烦帮忙看看"))
+    req = await request_row(services, number)
+    assert req.status == Status.TRIAGE and req.department is None
+    card = (await outbox(services, kind="triage_card"))[0]
+    assert card.chat_id == DISPATCHER
+    assert card.buttons[-1][0][0] == "全部类别…"
+
+    everything = await lifecycle.triage_keyboard(services, actor_id=DISPATCHER, number=number)
+    labels = [label for row in everything for label, _ in row]
+    assert "路灯照明·市政公用局" in labels and "邻里纠纷·瑞祥社区" in labels
+    await transition(services, lifecycle.route, actor_id=DISPATCHER, number=number,
+                     category="streetlight")
+    req = await request_row(services, number)
+    assert (req.status, req.department) == (Status.DISPATCHED, "municipal")
+    assert req.accept_due_at is not None
+    assert {c.chat_id for c in await outbox(services, kind="task_card")} == {
+        ASSIGNEE, MUNICIPAL_GROUP}
+    async with services.sessions() as session:
+        from storage.queries import routed_examples
+
+        assert await routed_examples(session) == [("你好，我想反映个情况，麻烦帮忙看看",
+                                                   "streetlight")]
+
+
+async def test_territorial_route_goes_to_the_area_unit(services: Services) -> None:
+    number = number_in(await report_request(services, "想问问这个事情怎么办"))
+    await transition(services, lifecycle.route, actor_id=DISPATCHER, number=number,
+                     category="neighbour_dispute", area="heping")
+    req = await request_row(services, number)
+    assert (req.department, req.area) == ("heping_office", "heping")
+
+
+async def test_unsatisfied_resident_sends_it_back_to_the_same_department(
+        services: Services) -> None:
+    number = number_in(await report_request(services, "瑞祥社区路灯不亮"))
+    await transition(services, lifecycle.accept, actor_id=ASSIGNEE, number=number)
+    await transition(services, lifecycle.resolve, actor_id=ASSIGNEE, number=number,
+                     answer="已修复")
+    asked = await dialogs.ask_text(services, user_id=RESIDENT, number=number, flow="reopen")
+    assert "不满意" in asked.replies[0].text
+    replies = await say(services, RESIDENT, "根本没修，还是不亮")
+    assert "重新办理" in replies[0].text
+    req = await request_row(services, number)
+    assert (req.status, req.department, req.reopen_count, req.rating) == (
+        Status.DISPATCHED, "municipal", 1, "unsatisfied")
+    reopened = [c for c in await outbox(services, chat_id=ASSIGNEE, kind="task_card")
+                if "打回" in c.text]
+    assert len(reopened) == 1 and "根本没修，还是不亮" in reopened[0].text
+    assert (await ledger(services, number))[-1] == ("reopen", "resolved", "dispatched")
+
+
+async def test_resident_withdraws_before_acceptance(services: Services) -> None:
+    number = number_in(await report_request(services, "瑞祥社区路灯不亮"))
+    await transition(services, lifecycle.withdraw, actor_id=RESIDENT, number=number)
+    assert (await request_row(services, number)).status == Status.WITHDRAWN
+    views = await lifecycle.my_requests(services, resident_id=RESIDENT)
+    assert [(v.number, v.status) for v in views] == [(number, Status.WITHDRAWN)]
+
+
+async def test_every_transition_is_one_ledger_row(services: Services) -> None:
+    before = await count(services, Event)
+    number = number_in(await report_request(services, "瑞祥社区路灯不亮"))
+    await transition(services, lifecycle.accept, actor_id=ASSIGNEE, number=number)
+    assert await count(services, Event) == before + 2
