@@ -75,6 +75,9 @@ class OutboxWorker:
             row.claimed_until = None
             if result is not None:
                 _apply(row, result, now)
+                if row.status == "pending":
+                    await queries.postpone_chat(uow.session, chat_id=row.chat_id,
+                                                after_id=row.id, until=row.not_before)
             await uow.commit()
 
     async def deliver_due(self) -> int:

@@ -6,6 +6,7 @@ Each update loads the draft, takes one step and saves it in one transaction, so 
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from typing import Any
@@ -193,7 +194,7 @@ _STEPS: dict[str, Callable[[Data, Incoming], Step]] = {
 async def take_step(uow: UnitOfWork, svc: Services, conv: Conversation,
                     inp: Incoming) -> list[Reply]:
     """One message in the middle of a report (the caller commits)."""
-    data = dict(conv.data)
+    data = copy.deepcopy(conv.data)   # a fresh value, so the JSON column sees the change
     if conv.step == PHONE:
         moved, replies = _phone(data, inp, conv.user_id)
     else:
@@ -222,7 +223,7 @@ async def press(svc: Services, *, user_id: int, user_name: str | None,
         conv = await queries.conversation_of(uow.session, user_id)
         if conv is None or conv.flow != FLOW or conv.step != CONFIRM:
             return Outcome(notice=texts.DRAFT_GONE, buttons=())
-        data = dict(conv.data)
+        data = copy.deepcopy(conv.data)
         outcome = await _choose(uow, svc, conv, data, user_name, choice)
         await uow.commit()
     return outcome

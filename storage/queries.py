@@ -122,3 +122,13 @@ async def routed_examples(session: AsyncSession) -> list[tuple[str, str]]:
     for request_id, description, detail in await session.execute(statement):
         latest[request_id] = (description, detail["category"])
     return list(latest.values())
+
+
+async def postpone_chat(session: AsyncSession, *, chat_id: int, after_id: int,
+                        until: datetime) -> None:
+    """Hold a chat's later rows until `until`, so its messages keep their order."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending",
+               OutboxMessage.id > after_id, OutboxMessage.not_before < until)
+        .values(not_before=until))
