@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from telegram import BotCommand
-from telegram.ext import Application, ContextTypes
+from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot import texts
 from bot.config import Config
@@ -81,6 +81,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .base_file_url(f"{settings.api_url}/file/bot")
         .context_types(ContextTypes(context=AppContext))
         .concurrent_updates(False)   # one update at a time: a chat's steps stay in order
+        .rate_limiter(AIORateLimiter(max_retries=3))   # waits out 429s instead of failing
         .post_init(_start)
         .post_shutdown(_stop)
         .build()

@@ -80,10 +80,23 @@ class MetaMethods(FakeState):
         def ready() -> bool:
             return bool(self._updates) or self._closing or self._poll_count != generation
 
-        await self._signal.wait_until(ready, float(timeout))
+        if p.request is not None:
+            self._held_polls[id(p.request)] = p.request
+        try:
+            await self._signal.wait_until(ready, float(timeout))
+        finally:
+            self._held_polls.pop(id(p.request), None)
+            self._signal.notify()
         if self._poll_count != generation and not self._updates:
             return await self.poll_superseded(p)
         return self._updates[:limit]
+
+    def polling_now(self) -> bool:
+        """A getUpdates is being held open on a connection whose client is still there."""
+        return any(
+            request.transport is not None and not request.transport.is_closing()
+            for request in self._held_polls.values()
+        )
 
     async def poll_superseded(self, p: Params) -> Any:
         """A newer getUpdates arrived: Telegram ends this one with 409 Conflict."""

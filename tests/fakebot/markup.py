@@ -266,7 +266,7 @@ class _MarkdownV2Parser:
             return self._close_link(i)
         if char == ">" and self._line_start(i):
             return i + 1
-        if char in '_*':
+        if char in _MD2_RESERVED:
             detail = f"Character '{char}' is reserved and must be escaped with the preceding '\\'"
             raise _bad(text, i, detail)
         self.out.add(char)

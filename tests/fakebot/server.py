@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from .inbound import InboundMixin
 from .models import SentMessage
 from .params import Params, read_params
 
+logger = logging.getLogger(__name__)
 Handler = Callable[[Params], Awaitable[Any]]
 API_PATH = re.compile(r"^/bot([^/]*)/([A-Za-z]+)/?$")
 FILE_PATH = re.compile(r"^/file/bot([^/]*)/(.+)$")
@@ -90,7 +93,10 @@ class FakeTelegram(EditMethods, MetaMethods, InboundMixin):
     async def start(self) -> None:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", self._dispatch)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        # handler_cancellation: a poll whose client hung up (e.g. a killed bot) ends at once
+        self._runner = web.AppRunner(
+            app, access_log=None, shutdown_timeout=2.0, handler_cancellation=True
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -208,6 +214,11 @@ class FakeTelegram(EditMethods, MetaMethods, InboundMixin):
             result = await handler(params)
         except TgError as err:
             return self._fail(name, err, chat_id)
+        except (_Dropped, asyncio.CancelledError):
+            raise
+        except Exception as exc:  # a bug in the fake itself: make it visible in `errors`
+            logger.exception("fake Telegram failed on %s", name)
+            return self._fail(name, TgError(500, f"Internal Server Error: {exc!r}"), chat_id)
         if fault is not None:
             raise _Dropped
         return self._json({"ok": True, "result": result})
@@ -302,9 +313,21 @@ class FakeTelegram(EditMethods, MetaMethods, InboundMixin):
             + self.report(None)
         )
 
-    async def wait_polling(self, timeout: float = 20.0) -> None:
-        start = self._poll_count
-        if not await self._signal.wait_until(lambda: self._poll_count > start, timeout):
+    def poll_mark(self) -> int:
+        """Number of getUpdates calls so far, to pass as wait_polling(since=...)."""
+        return self._poll_count
+
+    async def wait_polling(self, timeout: float = 20.0, *, since: int | None = None) -> None:
+        """Resolve once a getUpdates call arrives after this call began (or after `since`,
+        a poll_mark()). Without `since`, a long poll already held open by a connected
+        client also counts, so a freshly (re)started bot is not waited on for a whole
+        long-poll period; polls of clients that hung up (a killed bot) never count."""
+        start = self._poll_count if since is None else since
+
+        def polling() -> bool:
+            return self._poll_count > start or (since is None and self.polling_now())
+
+        if not await self._signal.wait_until(polling, timeout):
             raise AssertionError(f"no getUpdates call within {timeout}s\n" + self.report(None))
 
     async def wait_updates_consumed(self, timeout: float = 20.0) -> None:

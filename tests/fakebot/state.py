@@ -53,6 +53,7 @@ class FakeState:
         self._queries: dict[str, bool] = {}
         self._signal = Signal()
         self._poll_count = 0
+        self._held_polls: dict[int, Any] = {}  # id(request) -> request of open polls
         self._closing = False
 
     # ------------------------------------------------------------ identities

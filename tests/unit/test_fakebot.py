@@ -525,6 +525,18 @@ async def test_get_updates_offset_limit_and_long_poll(
     await fake.wait_updates_consumed(timeout=1)
 
 
+async def test_wait_polling_counts_live_held_polls_only(fake: FakeTelegram):
+    async with httpx.AsyncClient(timeout=10) as bot:
+        poll = asyncio.ensure_future(call(bot, fake, "getUpdates", timeout=30))
+        await fake.wait_polling(timeout=5, since=0)
+        await fake.wait_polling(timeout=5)  # already held open by a connected client
+        poll.cancel()
+    assert await fake._signal.wait_until(lambda: not fake.polling_now(), 5)
+    with pytest.raises(AssertionError, match="no getUpdates call"):
+        await fake.wait_polling(timeout=0.05)
+    assert fake.errors == []
+
+
 async def test_second_poller_gets_conflict(fake: FakeTelegram, client: httpx.AsyncClient):
     polling = fake.wait_polling(timeout=5)
     first = asyncio.ensure_future(call(client, fake, "getUpdates", timeout=30))

@@ -1,0 +1,101 @@
+"""The real bot process (`lianxin run`) against the fake Bot API server, on each database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DEMO_CONFIG
+from tests.fakebot import FakeTelegram
+
+RESIDENT, NEIGHBOUR, LATECOMER = 5001, 5002, 5003
+ASSIGNEE, DISPATCHER = 1001, 9000
+MUNICIPAL_GROUP = -1001000000001
+
+
+class BotProcess:
+    """`lianxin run` as a subprocess; its output goes to a log file shown on failure."""
+
+    def __init__(self, env: dict[str, str], workdir: Path) -> None:
+        self.env = env
+        self.workdir = workdir
+        self.log = workdir / "bot.log"
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot.cli", "run", env=self.env, cwd=self.workdir,
+                stdout=log, stderr=asyncio.subprocess.STDOUT)
+
+    async def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, as in a crash or a pulled plug."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def stop(self) -> int | None:
+        if self.process is None or self.process.returncode is not None:
+            return self.process.returncode if self.process else None
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return await asyncio.wait_for(self.process.wait(), timeout=20)
+        except TimeoutError:
+            self.process.kill()
+            return await self.process.wait()
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+async def cli(env: dict[str, str], workdir: Path, *args: str) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", *args, env=env, cwd=workdir,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    out, _ = await process.communicate()
+    return process.returncode or 0, out.decode()
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram()
+    await server.start()
+    for user_id, name in ((RESIDENT, "张阿姨"), (NEIGHBOUR, "李大爷"), (LATECOMER, "小陈"),
+                          (ASSIGNEE, "王师傅"), (DISPATCHER, "连心办")):
+        server.add_user(user_id, name)
+    server.add_group(MUNICIPAL_GROUP, "市政公用局工作群")
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def bot_env(fake: FakeTelegram, database_url: str, tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "LIANXIN_"))}
+    env.update(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_URL=fake.url,
+               DATABASE_URL=database_url, LIANXIN_CONFIG=str(DEMO_CONFIG),
+               LIANXIN_DATA_DIR=str(tmp_path / "data"), PYTHONUNBUFFERED="1")
+    if database_url.startswith("postgresql"):
+        code, out = await cli(env, tmp_path, "db", "upgrade")
+        assert code == 0, out
+    return env
+
+
+@pytest.fixture
+async def running_bot(bot_env: dict[str, str], fake: FakeTelegram,
+                      tmp_path: Path) -> AsyncIterator[BotProcess]:
+    bot = BotProcess(bot_env, tmp_path)
+    await bot.start()
+    try:
+        await fake.wait_polling(timeout=60)
+    except AssertionError:
+        await bot.stop()
+        raise AssertionError("the bot did not start polling:\n" + bot.output()) from None
+    yield bot
+    await bot.stop()
+    assert "Traceback" not in bot.output(), bot.output()

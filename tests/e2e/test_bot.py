@@ -1,0 +1,156 @@
+"""End to end: residents, an assignee and the office drive the real bot through the fake API."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select
+
+from bot.model import Status
+from storage.db import create_engine, session_factory
+from storage.models import Request
+from tests.e2e.conftest import (
+    ASSIGNEE,
+    DISPATCHER,
+    LATECOMER,
+    MUNICIPAL_GROUP,
+    NEIGHBOUR,
+    RESIDENT,
+    BotProcess,
+)
+from tests.fakebot import FakeTelegram, SentMessage
+
+pytestmark = pytest.mark.e2e
+
+
+async def exchange(fake: FakeTelegram, user: int, act: Callable[[], object],
+                   contains: str) -> SentMessage:
+    """Do something as `user`, then wait for the bot's answer containing `contains`."""
+    mark = fake.mark()
+    act()
+    return await fake.wait_for(user, contains=contains, since=mark)
+
+
+async def say(fake: FakeTelegram, user: int, text: str, contains: str) -> SentMessage:
+    return await exchange(fake, user, lambda: fake.send_text(user, text), contains)
+
+
+async def press(fake: FakeTelegram, user: int, message: SentMessage, label: str,
+                contains: str) -> SentMessage:
+    return await exchange(fake, user, lambda: fake.press(user, message, label), contains)
+
+
+async def report(fake: FakeTelegram, user: int, description: str) -> str:
+    """A whole report as a resident makes it; returns the request number."""
+    await say(fake, user, "/new", "请描述")
+    await say(fake, user, description, "照片")
+    await say(fake, user, "完成", "在哪里")
+    await say(fake, user, "瑞祥社区3号楼东侧", "联系电话")
+    summary = await say(fake, user, "跳过", "确认提交")
+    done = await press(fake, user, summary, "✅ 确认提交", "已提交")
+    return number_of(done)
+
+
+def number_of(message: SentMessage) -> str:
+    match = re.search(r"\d{8}-\d{4}", message.text or "")
+    assert match, message.text
+    return match.group(0)
+
+
+async def status_in_db(database_url: str, number: str) -> str:
+    engine = create_engine(database_url)
+    async with session_factory(engine)() as session:
+        status = (await session.execute(
+            select(Request.status).where(Request.number == number))).scalar_one()
+    await engine.dispose()
+    return status
+
+
+async def test_the_whole_loop(fake: FakeTelegram, running_bot: BotProcess,
+                              database_url: str) -> None:
+    start = await say(fake, RESIDENT, "/start", "连心")
+    assert "/new" in (start.text or "")
+    assert [c["command"] for c in fake.commands["default"]] == ["new", "my", "help"]
+
+    # the resident reports, with a photo, a shared location and their own phone
+    await say(fake, RESIDENT, "/new", "请描述")
+    await exchange(fake, RESIDENT, lambda: fake.send_sticker(RESIDENT), "文字、照片或语音")
+    await say(fake, RESIDENT, "瑞祥社区3号楼门口的路灯坏了好几天，晚上黑漆漆的<很危险>", "照片")
+    await exchange(fake, RESIDENT, lambda: fake.send_photo(RESIDENT), "已收到 1 张")
+    await say(fake, RESIDENT, "完成", "在哪里")
+    await exchange(fake, RESIDENT, lambda: fake.send_location(RESIDENT, 39.9087, 116.3975),
+                   "联系电话")
+    summary = await exchange(fake, RESIDENT,
+                             lambda: fake.send_contact(RESIDENT, "+8613812340000"), "确认提交")
+    assert "<很危险>" in (summary.text or "")
+    number = number_of(await press(fake, RESIDENT, summary, "✅ 确认提交", "已提交"))
+
+    # the department's assignee and group get the card; the photo follows
+    card = await fake.wait_for(ASSIGNEE, contains=number)
+    assert card.buttons == ["接单", "退单"] and "138****0000" in (card.text or "")
+    await fake.wait_for(MUNICIPAL_GROUP, contains=number)
+    await fake.wait_for(ASSIGNEE, predicate=lambda m: m.photo is not None)
+
+    # a resident forging the assignee's button, and garbage data, change nothing
+    survey_chat = await say(fake, RESIDENT, "/my", number)
+    forged = fake.press_data(RESIDENT, survey_chat, f"acc:{number}")
+    assert "权限" in (await fake.wait_callback_answer(forged))["text"]
+    garbage = fake.press_data(RESIDENT, survey_chat, "acc:20260101-0001:x")
+    assert "失效" in (await fake.wait_callback_answer(garbage))["text"]
+    assert await status_in_db(database_url, number) == Status.DISPATCHED
+
+    # 接单: the card shows the phone and 办结; the resident is told
+    fake.press(ASSIGNEE, card, "接单")
+    await fake.wait_edit(card, contains="已接单")
+    assert card.buttons == ["办结"] and "13812340000" in (card.text or "")
+    await fake.wait_for(RESIDENT, contains="受理")
+
+    # 办结 with an answer; the resident gets it with the survey, is unsatisfied
+    await press(fake, ASSIGNEE, card, "办结", "答复内容")
+    await say(fake, ASSIGNEE, "已更换灯泡 & 线路", "已办结")
+    answer = await fake.wait_for(RESIDENT, contains="已更换灯泡 & 线路")
+    assert answer.buttons == ["满意", "基本满意", "不满意"]
+    await press(fake, RESIDENT, answer, "不满意", "不满意的原因")
+    await say(fake, RESIDENT, "灯还是一闪一闪的", "重新办理")
+
+    # back to the same department with the reason; done again; now satisfied
+    again = await fake.wait_for(ASSIGNEE, contains="灯还是一闪一闪的")
+    fake.press(ASSIGNEE, again, "接单")
+    await fake.wait_edit(again, contains="已接单")
+    await press(fake, ASSIGNEE, again, "办结", "答复内容")
+    await say(fake, ASSIGNEE, "已更换整套灯具", "已办结")
+    second = await fake.wait_for(RESIDENT, contains="已更换整套灯具")
+    await press(fake, RESIDENT, second, "满意", "感谢您的评价")
+    assert await status_in_db(database_url, number) == Status.CLOSED
+    assert fake.errors_with(400) == []
+
+
+async def test_triaged_request_is_routed_by_the_dispatcher(
+        fake: FakeTelegram, running_bot: BotProcess) -> None:
+    number = await report(fake, NEIGHBOUR, "你好，我想反映个情况，麻烦帮忙看看")
+    triage = await fake.wait_for(DISPATCHER, contains=number)
+    assert triage.buttons[-1] == "全部类别…"
+    fake.press(DISPATCHER, triage, "全部类别…")
+    await fake.wait_edit(triage)
+    fake.press(DISPATCHER, triage, "路灯照明·市政公用局")
+    await fake.wait_edit(triage, contains="已分派", after=1)
+    assert triage.buttons == []
+    card = await fake.wait_for(ASSIGNEE, contains=number)
+    assert card.buttons == ["接单", "退单"]
+    assert fake.errors_with(400) == []
+
+
+async def test_a_report_survives_sigkill(fake: FakeTelegram, running_bot: BotProcess) -> None:
+    await say(fake, LATECOMER, "/new", "请描述")
+    await say(fake, LATECOMER, "和平里小区下水道堵了，污水冒到路面上", "照片")
+    await running_bot.kill()
+    fake.send_text(LATECOMER, "完成")   # arrives while the bot is down
+    await running_bot.start()
+    await fake.wait_for(LATECOMER, contains="在哪里")
+    await say(fake, LATECOMER, "和平里5号楼", "联系电话")
+    summary = await say(fake, LATECOMER, "跳过", "确认提交")
+    assert "和平里小区下水道堵了" in (summary.text or "")
+    number_of(await press(fake, LATECOMER, summary, "✅ 确认提交", "已提交"))
+    assert fake.errors_with(400) == []
