@@ -19,8 +19,9 @@ class KeywordScorer:
     """Matches configured keywords among jieba tokens, and as substrings of the text.
 
     The substring pass catches a multi-character keyword jieba glued to its neighbour
-    (e.g. 灯坏 inside 路灯坏了). One-character keywords (坑, 狗, 树) count only as whole
-    tokens: as substrings they would hit inside unrelated words (坑 in 坑人, 树 in 树立).
+    (e.g. 灯坏 inside 路灯坏了). A one-character keyword (坑, 狗, 树) counts as a token or
+    inside a short token that is no keyword itself (大坑, 野狗, 棵树), never as a bare
+    substring of the text, where it would hit across word boundaries and in long words.
     Area names are blanked first so that 社区 in 瑞祥社区 is not a community_affairs hit.
     """
 
@@ -34,6 +35,7 @@ class KeywordScorer:
                 per_category[index] = max(per_category.get(index, 0.0), keyword.weight)
         self._weights = {word: tuple(per.items()) for word, per in weights.items()}
         self._substrings = tuple(w for w in self._weights if len(w) > 1)
+        self._single = frozenset(w for w in self._weights if len(w) == 1)
         self._masked = tuple(sorted(set(masked), key=len, reverse=True))
 
     @property
@@ -45,6 +47,9 @@ class KeywordScorer:
 
     def score(self, tokens: Sequence[str], text: str) -> KeywordScores:
         found = {t for t in tokens if t in self._weights}
+        if self._single:
+            found.update(c for t in tokens if 1 < len(t) <= 3 and t not in self._weights
+                         for c in t if c in self._single)
         lowered = text.lower()
         for name in self._masked:
             if name in lowered:

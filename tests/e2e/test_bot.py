@@ -112,7 +112,7 @@ async def test_the_whole_loop(fake: FakeTelegram, running_bot: BotProcess,
     await say(fake, ASSIGNEE, "已更换灯泡 & 线路", "已办结")
     answer = await fake.wait_for(RESIDENT, contains="已更换灯泡 & 线路")
     assert answer.buttons == ["满意", "基本满意", "不满意"]
-    await press(fake, RESIDENT, answer, "不满意", "不满意的原因")
+    await press(fake, RESIDENT, answer, "不满意", "哪里不满意")
     await say(fake, RESIDENT, "灯还是一闪一闪的", "重新办理")
 
     # back to the same department with the reason; done again; now satisfied

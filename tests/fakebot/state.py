@@ -133,6 +133,9 @@ class FakeState:
             media_group_id=payload.get("media_group_id"),
             **fields,
         )
+        if message.reply_markup and "inline_keyboard" not in message.reply_markup:
+            # Telegram's Message carries only inline keyboards; reply keyboards stay client-side
+            payload.pop("reply_markup")
         self.sent.append(message)
         self._messages[(message.chat_id, message.message_id)] = message
         self._signal.notify()
