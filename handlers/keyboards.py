@@ -9,11 +9,11 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
-TelegramMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
-
 from bot import texts
 from bot.replies import Keyboard, Reply
 from bot.telegram_sender import inline_markup
+
+TelegramMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
 def _reply_keyboard(rows: list[list[KeyboardButton]]) -> ReplyKeyboardMarkup:

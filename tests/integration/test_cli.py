@@ -1,0 +1,63 @@
+"""The `lianxin` command: one clear line and exit 2 for whatever the admin must fix."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import DEMO_CONFIG
+
+
+def lianxin(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith(("TELEGRAM_", "LIANXIN_", "DATABASE_URL"))}
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=cwd, text=True,
+                          capture_output=True, env={**base, **env}, timeout=120)
+
+
+def assert_one_clear_line(result: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert result.returncode == 2, result
+    assert "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in result.stderr, result.stderr
+
+
+def test_no_config_says_how_to_write_one(tmp_path: Path) -> None:
+    result = lianxin("run", cwd=tmp_path, TELEGRAM_BOT_TOKEN="1:x")
+    assert_one_clear_line(result, "lianxin demo-config > lianxin.yaml")
+
+
+def test_missing_token_says_where_to_get_one(tmp_path: Path) -> None:
+    result = lianxin("run", "--config", str(DEMO_CONFIG), cwd=tmp_path)
+    assert_one_clear_line(result, "TELEGRAM_BOT_TOKEN", "@BotFather")
+
+
+def test_bad_config_is_refused_by_run_and_check_config(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(DEMO_CONFIG.read_text(encoding="utf-8").replace("accept: 4h", "accept: soon"),
+                   encoding="utf-8")
+    for command in ("run", "check-config"):
+        result = lianxin(command, cwd=tmp_path, LIANXIN_CONFIG=str(bad), TELEGRAM_BOT_TOKEN="1:x")
+        assert_one_clear_line(result, f"{bad}: limits.accept: 'soon' is not a duration")
+
+
+def test_unreachable_database(tmp_path: Path) -> None:
+    result = lianxin("run", "--config", str(DEMO_CONFIG), cwd=tmp_path, TELEGRAM_BOT_TOKEN="1:x",
+                     DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
+    assert_one_clear_line(result, "cannot reach the database", "DATABASE_URL")
+
+
+def test_demo_config_passes_check_config(tmp_path: Path) -> None:
+    demo = lianxin("demo-config", cwd=tmp_path)
+    assert demo.returncode == 0
+    (tmp_path / "lianxin.yaml").write_text(demo.stdout, encoding="utf-8")
+    checked = lianxin("check-config", cwd=tmp_path)
+    assert checked.returncode == 0 and "25 categories" in checked.stdout
+
+
+def test_db_upgrade(tmp_path: Path, database_url: str) -> None:
+    result = lianxin("db", "upgrade", cwd=tmp_path, DATABASE_URL=database_url)
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout

@@ -1,0 +1,92 @@
+"""Config validation: every error names the file, the key and what is wrong."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import ConfigError, load_config, parse_config
+from bot.durations import parse_duration
+from tests.conftest import demo_config_data
+
+
+def errors_of(data: object) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data, "lianxin.yaml")
+    return caught.value.lines
+
+
+def test_demo_config_is_complete() -> None:
+    config = parse_config(demo_config_data(), "demo")
+    assert len(config.departments) >= 8 and len(config.categories) >= 20
+    words = {k.word for c in config.categories for k in c.keywords}
+    for needed in ("路灯", "下水道", "井盖", "垃圾", "卫生死角", "物业", "加装电梯", "电梯故障",
+                   "供暖", "噪音", "停车", "养犬", "医保", "低保", "户口", "公交", "绿化",
+                   "灭蝇", "道路", "邻里", "燃气", "漏电"):
+        assert any(needed in w or w in needed for w in words), needed
+    assert {"燃气", "漏电"} <= set(config.routing.urgent_words)
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (lambda d: d["limits"].update(accept="4 hours"), "lianxin.yaml: limits.accept: '4 hours' is not a duration"),
+    (lambda d: d["categories"][0].update(department="nowhere"), "lianxin.yaml: categories[0].department: unknown department 'nowhere'"),
+    (lambda d: d["departments"].append(dict(d["departments"][0])), "lianxin.yaml: departments[18].code: duplicate code 'municipal'"),
+    (lambda d: d["staff"][0].update(role="boss"), "lianxin.yaml: staff[0].role: Input should be"),
+    (lambda d: d["staff"][0].pop("department"), "lianxin.yaml: staff[0].department: an assignee needs a department"),
+    (lambda d: d["areas"][0].update(unit="nobody"), "lianxin.yaml: areas[0].unit: unknown department 'nobody'"),
+    (lambda d: d.update(timezone="Mars/Olympus"), "lianxin.yaml: timezone: unknown time zone 'Mars/Olympus'"),
+    (lambda d: d.update(colour="red"), "lianxin.yaml: colour: unknown key"),
+    (lambda d: d["categories"][1].update(keywords=[]), "lianxin.yaml: categories[1].keywords: List should have at least 1 item"),
+    (lambda d: d["categories"][1].update(code="Road Repair"), "lianxin.yaml: categories[1].code: 'Road Repair' is not a code"),
+    (lambda d: d.pop("departments"), "lianxin.yaml: departments: Field required"),
+    (lambda d: d["scheduler"].update(tick="1wd"), "lianxin.yaml: scheduler.tick: the tick is a calendar duration"),
+])
+def test_errors_name_file_key_and_problem(change, expected: str) -> None:
+    data = copy.deepcopy(demo_config_data())
+    change(data)
+    lines = errors_of(data)
+    assert any(line.startswith(expected) for line in lines), lines
+
+
+def test_not_a_mapping() -> None:
+    assert errors_of(["a", "list"])[0].startswith("lianxin.yaml: (top level): expected a mapping")
+
+
+def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("timezone: Asia/Shanghai\ndepartments: [\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.lines[0].startswith(f"{path}: line ")
+
+
+def test_category_and_urgent_limits_override_defaults() -> None:
+    data = copy.deepcopy(demo_config_data())
+    data["categories"][0]["limits"] = {"answer": "3wd"}
+    config = parse_config(data, "x")
+    code = data["categories"][0]["code"]
+    assert config.limits_for(code).answer == parse_duration("3wd")
+    assert config.limits_for(code).accept == parse_duration("4h")
+    assert config.limits_for(code, urgent=True).answer == parse_duration("1d")
+    assert config.limits_for(None).answer == parse_duration("7wd")
+
+
+@pytest.mark.parametrize("text", ["", "7", "wd", "1.5h", "-3d", "3 days", "3y"])
+def test_bad_durations(text: str) -> None:
+    with pytest.raises(ValueError, match="is not a duration"):
+        parse_duration(text)
+
+
+def test_durations() -> None:
+    assert parse_duration("30s").as_timedelta().total_seconds() == 30
+    assert parse_duration("2h").as_timedelta().total_seconds() == 7200
+    assert parse_duration("7wd").working_days
+    with pytest.raises(ValueError):
+        parse_duration("7wd").as_timedelta()
+
+
+def test_demo_config_round_trips_through_yaml() -> None:
+    assert yaml.safe_load(yaml.safe_dump(demo_config_data())) == demo_config_data()
