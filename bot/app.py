@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
@@ -27,6 +27,7 @@ from storage.db import create_engine, session_factory
 log = logging.getLogger(__name__)
 
 OUTBOX_IDLE_SECONDS = 1.0   # also picks up rows written by other instances and due retries
+STOP_TIMEOUT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,7 @@ class Settings:
     data_dir: Path
 
 
-async def build_services(settings: Settings) -> Services:
-    engine = create_engine(settings.database_url)
+async def build_services(settings: Settings, engine: AsyncEngine) -> Services:
     sessions = session_factory(engine)
     async with sessions() as session:
         stored = await queries.latest_routing_model(session)
@@ -51,26 +51,30 @@ async def build_services(settings: Settings) -> Services:
 
 async def _start(app: Application) -> None:  # type: ignore[type-arg]
     settings: Settings = app.bot_data["settings"]
-    svc = await build_services(settings)
+    engine = create_engine(settings.database_url)
+    app.bot_data["engine"] = engine
+    svc = await build_services(settings, engine)
     worker = OutboxWorker(svc, TelegramSender(app.bot))
     svc.wake_outbox = worker.wake
     staff = await sync_staff(svc, settings.config)
     await app.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS_RESIDENT])
-    app.bot_data["svc"] = svc
-    app.bot_data["outbox"] = asyncio.create_task(worker.run(OUTBOX_IDLE_SECONDS))
+    app.bot_data.update(svc=svc, outbox=worker,
+                        outbox_task=asyncio.create_task(worker.run(OUTBOX_IDLE_SECONDS)))
     log.info("ready as @%s: %d departments, %d categories, %d staff", app.bot.username,
              len(settings.config.departments), len(settings.config.categories), staff)
 
 
 async def _stop(app: Application) -> None:  # type: ignore[type-arg]
-    task: asyncio.Task[None] | None = app.bot_data.get("outbox")
+    task: asyncio.Task[None] | None = app.bot_data.get("outbox_task")
     if task is not None:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
-    svc: Services | None = app.bot_data.get("svc")
-    if svc is not None and svc.sessions.kw.get("bind") is not None:
-        await svc.sessions.kw["bind"].dispose()
+        app.bot_data["outbox"].stop()
+        try:
+            await asyncio.wait_for(task, timeout=STOP_TIMEOUT_SECONDS)
+        except TimeoutError:
+            log.warning("outbox did not stop in time; unsent rows stay queued")
+    engine: AsyncEngine | None = app.bot_data.get("engine")
+    if engine is not None:
+        await engine.dispose()
 
 
 def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]

@@ -90,9 +90,9 @@ class Routing(_Strict):
     urgent_limits: LimitOverrides = LimitOverrides(accept=parse_duration("30m"),
                                                    answer=parse_duration("1d"))
     learn_min_examples: int = Field(20, ge=1)
-    # A learned probability (0–1) counts this many keyword points: 2.0 lets a confident
-    # model (p ≥ 0.75) outvote a single keyword of another category.
-    learned_weight: float = Field(2.0, ge=0)
+    # A learned probability (0–1) counts this many keyword points: at 3.0 a confident
+    # model (p ≥ 0.5) outvotes a single keyword of another category.
+    learned_weight: float = Field(3.0, ge=0)
     # A shared location outside every polygon goes to the nearest area centre within this.
     area_radius_km: float = Field(3.0, gt=0)
 

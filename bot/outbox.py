@@ -53,8 +53,14 @@ class OutboxWorker:
         self._sender = sender
         self._batch = batch
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Finish the row in hand, then leave `run` (cancelling mid-transaction is untidy)."""
+        self._stopping = True
         self._wake.set()
 
     async def _claim(self) -> list[OutboxMessage]:
@@ -85,7 +91,7 @@ class OutboxWorker:
         rows = await self._claim()
         held: set[int] = set()
         for row in rows:
-            if row.chat_id in held:
+            if row.chat_id in held or self._stopping:
                 await self._record(row.id, None)   # an earlier row to this chat must go first
                 continue
             result = await self._sender.send(row)
@@ -95,14 +101,14 @@ class OutboxWorker:
         return len(rows)
 
     async def run(self, idle_seconds: float) -> None:
-        """Deliver until cancelled; sleep on the wake event when nothing is due."""
-        while True:
+        """Deliver until stopped; sleep on the wake event when nothing is due."""
+        while not self._stopping:
             try:
                 claimed = await self.deliver_due()
             except Exception:
                 log.exception("outbox delivery failed; retrying after %ss", idle_seconds)
                 claimed = 0
-            if claimed:
+            if claimed or self._stopping:
                 continue
             self._wake.clear()
             with suppress(TimeoutError):

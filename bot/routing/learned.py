@@ -21,24 +21,30 @@ import numpy as np
 _MAGIC = b"LIANXIN-ROUTING-MODEL\n"
 # Bump when `features` or the stored layout changes: an old model is then refused
 # (ValueError) instead of silently scoring different features; the app retrains.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _MAX_FEATURES = 60_000  # keeps the stored model a few MB even after 10,000 long petitions
 
 
-def features(tokens: Sequence[str], text: str) -> list[str]:
-    """jieba tokens (numbers folded: addresses and phone numbers are noise) plus Han bigrams.
+def features(tokens: Sequence[str], text: str,
+             keyword_hits: Sequence[tuple[str, int]] = ()) -> list[str]:
+    """What the model sees: jieba tokens, Han characters and bigrams, keyword evidence.
 
-    The bigrams make the model robust to segmentation differences and typos.
+    Numbers are folded (addresses and phone numbers are noise). Characters and bigrams
+    make the model robust to segmentation differences, typos and unseen words; the
+    keyword hits per category (`k<code>`, once per hit) let it learn how far to trust
+    each category's keywords.
     """
     out = ["w#" if t.isdigit() else "w" + t for t in tokens]
     run = ""
-    for char in text:
+    for char in text + " ":
         if "\u4e00" <= char <= "\u9fff":
             run += char
+            out.append("c" + char)
             continue
         out.extend("b" + run[i:i + 2] for i in range(len(run) - 1))
         run = ""
-    out.extend("b" + run[i:i + 2] for i in range(len(run) - 1))
+    for code, count in keyword_hits:
+        out.extend(["k" + code] * count)
     return out
 
 
@@ -126,7 +132,7 @@ class LearnedModel:
 
 
 def fit(documents: Sequence[Sequence[str]], labels: Sequence[str],
-        c: float = 10.0) -> LearnedModel:
+        c: float = 30.0) -> LearnedModel:
     """Fit tf-idf + multinomial logistic regression on feature lists (see `features`)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -135,7 +141,7 @@ def fit(documents: Sequence[Sequence[str]], labels: Sequence[str],
                                  min_df=2 if len(documents) >= 1000 else 1,
                                  max_features=_MAX_FEATURES)
     matrix = vectorizer.fit_transform(documents)
-    classifier = LogisticRegression(C=c, max_iter=300)
+    classifier = LogisticRegression(C=c, max_iter=500)
     classifier.fit(matrix, labels)
     coef = classifier.coef_.astype(np.float32)
     bias = classifier.intercept_.astype(np.float32)

@@ -91,7 +91,12 @@ class Router:
     def features(self, text: str) -> list[str]:
         """What the learned model sees of `text`."""
         normalised = normalise(text)
-        return features(self._segmenter.tokens(normalised), normalised)
+        tokens = self._segmenter.tokens(normalised)
+        return self._features(tokens, normalised, self._scorer.score(tokens, normalised))
+
+    def _features(self, tokens: list[str], text: str, keywords: KeywordScores) -> list[str]:
+        hits = [(self._categories[i].code, len(h)) for i, h in enumerate(keywords.hits) if h]
+        return features(tokens, text, hits)
 
     def classify(self, text: str, *, address: str | None = None,
                  location: tuple[float, float] | None = None) -> RouteDecision:
@@ -102,7 +107,7 @@ class Router:
         normalised, traditional = prepare(text)
         tokens = self._segmenter.tokens(normalised)
         keywords = self._scorer.score(tokens, normalised)
-        learned = self._learned(tokens, normalised)
+        learned = self._learned(tokens, normalised, keywords)
         weight = self.config.routing.learned_weight
         combined = keywords.scores if learned is None else tuple(
             k + weight * p for k, p in zip(keywords.scores, learned, strict=True))
@@ -122,10 +127,11 @@ class Router:
         return Analysis(normalised, traditional, tokens, keywords, learned, combined, ranking,
                         urgent_words, urgent_categories, area, decision, passes)
 
-    def _learned(self, tokens: list[str], text: str) -> tuple[float, ...] | None:
+    def _learned(self, tokens: list[str], text: str,
+                 keywords: KeywordScores) -> tuple[float, ...] | None:
         if self.model is None or not self._columns:
             return None
-        probabilities = self.model.probabilities(features(tokens, text))
+        probabilities = self.model.probabilities(self._features(tokens, text, keywords))
         per_category = [0.0] * len(self._categories)
         for column, index in self._columns:
             per_category[index] = float(probabilities[column])
@@ -162,20 +168,21 @@ class Router:
         confident = passes and department is not None
         matched = keywords.hits[best]
         if not matched and self.model is not None:
-            matched = self._model_words(tokens, text, best)
+            matched = self._model_words(tokens, text, keywords, best)
         return RouteDecision(
             text=text, category=self._categories[best].code, department=department,
             confident=confident, matched_words=matched, candidates=candidates,
             urgent=bool(urgent_words), urgent_words=urgent_words,
             area=area.code if area else None, traditional=traditional), passes
 
-    def _model_words(self, tokens: list[str], text: str, index: int) -> tuple[str, ...]:
+    def _model_words(self, tokens: list[str], text: str, keywords: KeywordScores,
+                     index: int) -> tuple[str, ...]:
         """The model's strongest words for category `index`, when no keyword explains it."""
         assert self.model is not None
         column = next((c for c, i in self._columns if i == index), None)
         if column is None:
             return ()
-        parts = self.model.contributions(features(tokens, text), column)
+        parts = self.model.contributions(self._features(tokens, text, keywords), column)
         words = [name[1:] for name, _ in parts if name.startswith("w") and name != "w#"]
         return tuple(words[:3])
 
