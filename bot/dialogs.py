@@ -75,7 +75,12 @@ async def on_message(svc: Services, *, user_id: int, inp: Incoming) -> list[Repl
                 else:
                     replies = await _finish_text(uow, svc, conv, inp)
             except DomainError:
-                await forget(svc, user_id=user_id)   # the request moved on: drop the question
+                # the request moved on: drop the question, in this session (SQLite has one writer)
+                await uow.session.rollback()
+                stale = await queries.conversation_of(uow.session, user_id)
+                if stale is not None:
+                    await uow.session.delete(stale)
+                await uow.commit()
                 raise
             await uow.commit()
             return replies

@@ -185,7 +185,7 @@ URGENT_OFFICE_NOTICE = (
 )
 NONE_MATCHED = "无关键词命中"
 NOT_GIVEN = "未提供"
-CANDIDATE = "{name}（{score:.1f}）"
+CANDIDATE = "{name}（{score}）"
 ACCEPTED_BY = "\n\n✅ {name} 已接单，请在 {answer_due} 前答复群众。"
 RESOLVED_BY = "\n\n☑️ {name} 已办结。"
 RETURNED_BY = "\n\n↩️ {name} 已退单。"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot import dialogs, lifecycle
+from bot.errors import WrongState
 from bot.model import Rating, Status
 from bot.services import Services
 from storage.models import Event
@@ -21,6 +24,8 @@ from tests.integration.helpers import (
     request_row,
     say,
 )
+
+OTHER_MUNICIPAL = 1101   # the municipal supervisor may answer too
 
 
 async def transition(svc: Services, step, **kwargs):
@@ -131,3 +136,31 @@ async def test_every_transition_is_one_ledger_row(services: Services) -> None:
     number = number_in(await report_request(services, "瑞祥社区路灯不亮"))
     await transition(services, lifecycle.accept, actor_id=ASSIGNEE, number=number)
     assert await count(services, Event) == before + 2
+
+
+async def test_return_sends_the_task_back_to_the_office_with_the_reason(
+        services: Services) -> None:
+    number = number_in(await report_request(services, "瑞祥社区路灯不亮"))
+    asked = await dialogs.ask_text(services, user_id=ASSIGNEE, number=number, flow="return")
+    assert "退单原因" in asked.replies[0].text
+    replies = await say(services, ASSIGNEE, "这是小区内部的灯，归物业管")
+    assert "退回" in replies[0].text
+    req = await request_row(services, number)
+    assert (req.status, req.department) == (Status.TRIAGE, None)
+    card = (await outbox(services, kind="triage_card"))[-1]
+    assert "这是小区内部的灯，归物业管" in card.text and "市政公用局" in card.text
+    await transition(services, lifecycle.route, actor_id=DISPATCHER, number=number,
+                     category="property")
+    assert (await request_row(services, number)).department == "housing"
+    assert [k for k, _, _ in await ledger(services, number)] == ["submit", "return", "route"]
+
+
+async def test_a_question_for_a_request_that_moved_on_is_dropped(services: Services) -> None:
+    number = number_in(await report_request(services, "瑞祥社区路灯不亮"))
+    await transition(services, lifecycle.accept, actor_id=ASSIGNEE, number=number)
+    await dialogs.ask_text(services, user_id=ASSIGNEE, number=number, flow="answer")
+    await dialogs.ask_text(services, user_id=OTHER_MUNICIPAL, number=number, flow="answer")
+    await say(services, OTHER_MUNICIPAL, "同事已经修好了")   # a colleague answers first
+    with pytest.raises(WrongState):
+        await say(services, ASSIGNEE, "已修好")
+    assert "工单" in (await say(services, ASSIGNEE, "已修好"))[0].text   # no question pending
