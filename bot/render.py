@@ -72,8 +72,8 @@ def task_buttons(number: str, status: Status) -> Buttons:
 
 
 def _candidate_names(config: Config, req: Request) -> str:
-    names = [fmt(texts.CANDIDATE, name=category_name(config, c["category"]), score=f"{c['score']:.1f}")
-             for c in req.routing.get("candidates", [])]
+    names = [fmt(texts.CANDIDATE, name=category_name(config, c["category"]),
+                 score=f"{c['score']:.1f}") for c in req.routing.get("candidates", [])]
     return "、".join(names) or texts.NONE_MATCHED
 
 
