@@ -24,9 +24,9 @@ async def on_start(update: Update, context: AppContext) -> None:
     user = update.effective_user
     assert user is not None
     role = await _role(context, user.id)
-    await show(update, [Reply(_help(texts.START, role), keyboard=Keyboard.REMOVE)])
     if role != Role.RESIDENT:
         await _staff_menu(context, user.id)
+    await show(update, [Reply(_help(texts.START, role), keyboard=Keyboard.REMOVE)])
 
 
 async def on_help(update: Update, context: AppContext) -> None:

@@ -139,6 +139,21 @@ async def test_triaged_request_is_routed_by_the_dispatcher(
     assert triage.buttons == []
     card = await fake.wait_for(ASSIGNEE, contains=number)
     assert card.buttons == ["接单", "退单"]
+
+    # the assignee returns it with a reason; the office routes it again
+    await press(fake, ASSIGNEE, card, "退单", "退单原因")
+    await say(fake, ASSIGNEE, "小区内部路灯归物业管理", "退回")
+    returned = await fake.wait_for(DISPATCHER, contains="小区内部路灯归物业管理")
+    fake.press(DISPATCHER, returned, "全部类别…")
+    await fake.wait_edit(returned)
+    fake.press(DISPATCHER, returned, "物业服务·住房和城乡建设局")
+    await fake.wait_edit(returned, contains="住房和城乡建设局", after=1)
+    blocked = await fake.wait_error(status=403)   # housing's assignee never opened the chat
+    assert blocked.chat_id == 1004
+
+    # staff get their own command menu once they have opened the chat
+    await say(fake, DISPATCHER, "/start", "派单员")
+    assert "cancel" in [c["command"] for c in fake.commands[f"chat:{DISPATCHER}"]]
     assert fake.errors_with(400) == []
 
 
