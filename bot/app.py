@@ -13,16 +13,17 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot import texts
 from bot.config import Config
+from bot.learning import load_model, retrain
 from bot.outbox import OutboxWorker
-from bot.routing import LearnedModel, Router
+from bot.routing import Router
 from bot.services import Services
 from bot.staff import sync_staff
 from bot.telegram_sender import TelegramSender
 from bot.workcalendar import WorkCalendar
 from handlers import register
 from handlers.context import AppContext
-from storage import queries
 from storage.db import create_engine, session_factory
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +42,8 @@ class Settings:
 
 async def build_services(settings: Settings, engine: AsyncEngine) -> Services:
     sessions = session_factory(engine)
-    async with sessions() as session:
-        stored = await queries.latest_routing_model(session)
-    model = LearnedModel.from_bytes(stored.data) if stored is not None else None
+    async with UnitOfWork(sessions) as uow:
+        model = await load_model(uow)
     router = await asyncio.to_thread(Router.build, settings.config, settings.data_dir, model)
     return Services(config=settings.config, calendar=WorkCalendar.from_config(settings.config),
                     router=router, sessions=sessions)
@@ -58,10 +58,17 @@ async def _start(app: Application) -> None:  # type: ignore[type-arg]
     svc.wake_outbox = worker.wake
     staff = await sync_staff(svc, settings.config)
     await app.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS_RESIDENT])
+    every = settings.config.scheduler.retrain.as_timedelta()
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(_retrain, interval=every, first=every, name="retrain routing")
     app.bot_data.update(svc=svc, outbox=worker,
                         outbox_task=asyncio.create_task(worker.run(OUTBOX_IDLE_SECONDS)))
     log.info("ready as @%s: %d departments, %d categories, %d staff", app.bot.username,
              len(settings.config.departments), len(settings.config.categories), staff)
+
+
+async def _retrain(context: AppContext) -> None:
+    await retrain(context.svc)
 
 
 async def _stop(app: Application) -> None:  # type: ignore[type-arg]

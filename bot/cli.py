@@ -8,11 +8,10 @@ import hashlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 
-from bot.config import ConfigError
+from bot.config import Config, ConfigError
 from bot.setup import (
     SetupError,
     api_url,
@@ -88,27 +87,19 @@ def _routing(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _train(config: object) -> int:
-    from bot import routing
-    from storage import queries
-    from storage.db import create_engine, session_factory
-    from storage.models import RoutingModel
+async def _train(config: Config) -> int:
+    from bot.app import Settings, build_services
+    from bot.learning import retrain
+    from storage.db import create_engine
 
     await prepare_database()
     engine = create_engine(database_url())
-    sessions = session_factory(engine)
-    async with sessions() as session:
-        examples = await queries.routed_examples(session)
-        router = await asyncio.to_thread(routing.Router.build, config, data_dir())
-        model = await asyncio.to_thread(routing.train, router, examples)
-        if model is None:
-            print(f"not enough examples yet ({len(examples)} routed by the office)")
-        else:
-            session.add(RoutingModel(trained_at=datetime.now(UTC), examples=len(examples),
-                                     data=model.to_bytes()))
-            await session.commit()
-            print(f"trained on {len(examples)} examples")
+    settings = Settings(config=config, token="", api_url="", database_url=database_url(),
+                        data_dir=data_dir())
+    learned = await retrain(await build_services(settings, engine))
     await engine.dispose()
+    print(f"trained on {learned} routed requests" if learned else
+          "not enough routed requests to learn from yet")
     return 0
 
 

@@ -71,12 +71,13 @@ class LimitOverrides(_Strict):
 
 class Scheduler(_Strict):
     tick: DurationField = parse_duration("30s")
+    retrain: DurationField = parse_duration("1d")   # how often routing learns from the office
 
-    @field_validator("tick")
+    @field_validator("tick", "retrain")
     @classmethod
     def _calendar_tick(cls, value: Duration) -> Duration:
         if value.working_days or value.as_timedelta().total_seconds() < 1:
-            raise ValueError("the tick is a calendar duration of at least 1s, e.g. 30s")
+            raise ValueError("use a calendar duration of at least 1s, e.g. 30s or 1d")
         return value
 
 

@@ -42,7 +42,7 @@ def test_demo_config_is_complete() -> None:
     (lambda d: d["categories"][1].update(keywords=[]), "lianxin.yaml: categories[1].keywords: List should have at least 1 item"),
     (lambda d: d["categories"][1].update(code="Road Repair"), "lianxin.yaml: categories[1].code: 'Road Repair' is not a code"),
     (lambda d: d.pop("departments"), "lianxin.yaml: departments: Field required"),
-    (lambda d: d["scheduler"].update(tick="1wd"), "lianxin.yaml: scheduler.tick: the tick is a calendar duration"),
+    (lambda d: d["scheduler"].update(tick="1wd"), "lianxin.yaml: scheduler.tick: use a calendar duration"),
 ])
 def test_errors_name_file_key_and_problem(change, expected: str) -> None:
     data = copy.deepcopy(demo_config_data())
