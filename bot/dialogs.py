@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from bot import lifecycle, report, texts
@@ -38,42 +39,55 @@ def _save(uow: UnitOfWork, conv: Conversation | None, user_id: int, flow: str,
         conv.flow, conv.step, conv.data, conv.updated_at = flow, "text", data, svc.now()
 
 
-async def ask_text(svc: Services, *, user_id: int, number: str, flow: str) -> Outcome:
-    """A button that needs a text next (办结's answer, 退单's or 不满意's reason)."""
+async def ask_text(svc: Services, *, user_id: int, number: str, flow: str,
+                   card: tuple[int, int] | None = None) -> Outcome:
+    """A button that needs a text next (办结's answer, 退单's or 不满意's reason).
+
+    `card` (chat id, message id) is the message whose buttons are spent once the text is in.
+    """
     rule, question, _, _ = TEXT_FLOWS[flow]
     async with svc.uow() as uow:
         req, _actor = await lifecycle.load(uow, rule, actor_id=user_id, number=number)
         conv = await queries.conversation_of(uow.session, user_id)
-        _save(uow, conv, user_id, flow, {"number": number}, svc)
+        _save(uow, conv, user_id, flow, {"number": number, "card": card}, svc)
         await uow.commit()
     text = fmt(question, number=number)
     return Outcome(replies=(Reply(texts.localise(text, req.traditional and flow == "reopen"),
                                   keyboard=Keyboard.REMOVE),))
 
 
+@dataclass(frozen=True)
+class Answer:
+    """The replies to a message, and a message whose buttons it spent (chat id, message id)."""
+
+    replies: list[Reply]
+    spent: tuple[int, int] | None = None
+
+
 async def _finish_text(uow: UnitOfWork, svc: Services, conv: Conversation,
-                       inp: Incoming) -> list[Reply]:
+                       inp: Incoming) -> Answer:
     _, _, transition, keyword = TEXT_FLOWS[conv.flow]
     if inp.kind != Kind.TEXT or not inp.plain:
-        return [Reply(texts.STAFF_TEXT_REQUIRED)]
+        return Answer([Reply(texts.STAFF_TEXT_REQUIRED)])
     if len(inp.plain) > TEXT_CHARS:
-        return [Reply(fmt(texts.STAFF_TEXT_TOO_LONG, limit=TEXT_CHARS))]
+        return Answer([Reply(fmt(texts.STAFF_TEXT_TOO_LONG, limit=TEXT_CHARS))])
     reply = await transition(uow, svc, actor_id=conv.user_id, number=conv.data["number"],
                              **{keyword: inp.plain})
     await uow.session.delete(conv)
-    return [reply]
+    card = conv.data.get("card")
+    return Answer([reply], tuple(card) if card else None)
 
 
-async def on_message(svc: Services, *, user_id: int, inp: Incoming) -> list[Reply]:
+async def on_message(svc: Services, *, user_id: int, inp: Incoming) -> Answer:
     """Any message that is not a command."""
     async with svc.uow() as uow:
         conv = await queries.conversation_of(uow.session, user_id)
         if conv is not None:
             try:
                 if conv.flow == report.FLOW:
-                    replies = await report.take_step(uow, svc, conv, inp)
+                    answer = Answer(await report.take_step(uow, svc, conv, inp))
                 else:
-                    replies = await _finish_text(uow, svc, conv, inp)
+                    answer = await _finish_text(uow, svc, conv, inp)
             except DomainError:
                 # the request moved on: drop the question, in this session (SQLite has one writer)
                 await uow.session.rollback()
@@ -83,13 +97,13 @@ async def on_message(svc: Services, *, user_id: int, inp: Incoming) -> list[Repl
                 await uow.commit()
                 raise
             await uow.commit()
-            return replies
+            return answer
         actor = await lifecycle.actor_of(uow.session, user_id)
     if actor.role != Role.RESIDENT:
-        return [Reply(texts.STAFF_IDLE)]
-    if inp.kind in (Kind.TEXT, Kind.PHOTO, Kind.VOICE):
-        return await report.start(svc, user_id=user_id, first=inp)  # writing starts a report
-    return [Reply(texts.UNSUPPORTED_MESSAGE)]
+        return Answer([Reply(texts.STAFF_IDLE)])
+    if inp.kind in (Kind.TEXT, Kind.PHOTO, Kind.VOICE):   # writing starts a report
+        return Answer(await report.start(svc, user_id=user_id, first=inp))
+    return Answer([Reply(texts.UNSUPPORTED_MESSAGE)])
 
 
 async def forget(svc: Services, *, user_id: int) -> Conversation | None:

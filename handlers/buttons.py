@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from dataclasses import dataclass
 
 from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
@@ -23,7 +24,22 @@ from handlers.common import error_text
 from handlers.context import AppContext
 from handlers.keyboards import markup
 
-UseCase = Callable[[Services, int, str | None, Callback], Awaitable[Outcome]]
+
+@dataclass(frozen=True)
+class Press:
+    """Who pressed which button on which message."""
+
+    user: int
+    name: str | None
+    callback: Callback
+    card: tuple[int, int] | None   # (chat id, message id) of the pressed message
+
+    @property
+    def number(self) -> str:
+        return self.callback.args[0]
+
+
+UseCase = Callable[[Services, Press], Awaitable[Outcome]]
 
 
 async def _transition(svc: Services, step: Callable[..., Awaitable[Reply]], **kwargs: object,
@@ -34,44 +50,49 @@ async def _transition(svc: Services, step: Callable[..., Awaitable[Reply]], **kw
     return reply
 
 
-async def _accept(svc: Services, user: int, name: str | None, cb: Callback) -> Outcome:
-    return Outcome(edit=await _transition(svc, lifecycle.accept, actor_id=user, number=cb.args[0]))
+async def _accept(svc: Services, press: Press) -> Outcome:
+    return Outcome(edit=await _transition(svc, lifecycle.accept, actor_id=press.user,
+                                          number=press.number))
 
 
-async def _route(svc: Services, user: int, name: str | None, cb: Callback) -> Outcome:
-    number, category, *area = cb.args
-    reply = await _transition(svc, lifecycle.route, actor_id=user, number=number,
+async def _route(svc: Services, press: Press) -> Outcome:
+    number, category, *area = press.callback.args
+    reply = await _transition(svc, lifecycle.route, actor_id=press.user, number=number,
                               category=category, area=area[0] if area else None)
     return Outcome(edit=reply)
 
 
-async def _all_categories(svc: Services, user: int, name: str | None, cb: Callback) -> Outcome:
-    return Outcome(buttons=await lifecycle.triage_keyboard(svc, actor_id=user, number=cb.args[0]))
+async def _all_categories(svc: Services, press: Press) -> Outcome:
+    return Outcome(buttons=await lifecycle.triage_keyboard(svc, actor_id=press.user,
+                                                           number=press.number))
 
 
-async def _rate(svc: Services, user: int, name: str | None, cb: Callback) -> Outcome:
-    number, rating = cb.args
+async def _rate(svc: Services, press: Press) -> Outcome:
+    rating = Rating(press.callback.args[1])
     if rating == Rating.UNSATISFIED:
-        return await dialogs.ask_text(svc, user_id=user, number=number, flow="reopen")
-    reply = await _transition(svc, lifecycle.rate, actor_id=user, number=number,
-                              rating=Rating(rating))
+        return await dialogs.ask_text(svc, user_id=press.user, number=press.number,
+                                      flow="reopen", card=press.card)
+    reply = await _transition(svc, lifecycle.rate, actor_id=press.user, number=press.number,
+                              rating=rating)
     return Outcome(buttons=(), replies=(reply,))
 
 
-async def _withdraw(svc: Services, user: int, name: str | None, cb: Callback) -> Outcome:
-    reply = await _transition(svc, lifecycle.withdraw, actor_id=user, number=cb.args[0])
-    text, buttons = render.my_requests(await lifecycle.my_requests(svc, resident_id=user))
+async def _withdraw(svc: Services, press: Press) -> Outcome:
+    reply = await _transition(svc, lifecycle.withdraw, actor_id=press.user, number=press.number)
+    text, buttons = render.my_requests(await lifecycle.my_requests(svc, resident_id=press.user))
     return Outcome(edit=Reply(text, buttons), replies=(reply,))
 
 
 def _ask(flow: str) -> UseCase:
-    async def use_case(svc: Services, user: int, name: str | None, cb: Callback) -> Outcome:
-        return await dialogs.ask_text(svc, user_id=user, number=cb.args[0], flow=flow)
+    async def use_case(svc: Services, press: Press) -> Outcome:
+        return await dialogs.ask_text(svc, user_id=press.user, number=press.number, flow=flow,
+                                      card=press.card)
     return use_case
 
 
-async def _draft(svc: Services, user: int, name: str | None, cb: Callback) -> Outcome:
-    return await report.press(svc, user_id=user, user_name=name, choice=cb.args[0])
+async def _draft(svc: Services, press: Press) -> Outcome:
+    return await report.press(svc, user_id=press.user, user_name=press.name,
+                              choice=press.callback.args[0])
 
 
 USE_CASES: dict[str, UseCase] = {
@@ -103,9 +124,11 @@ async def on_button(update: Update, context: AppContext) -> None:
     if parsed is None:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
-    user = query.from_user
+    user, message = query.from_user, query.message
+    card = (message.chat.id, message.message_id) if message is not None else None
     try:
-        outcome = await USE_CASES[parsed.action](context.svc, user.id, user.full_name, parsed)
+        outcome = await USE_CASES[parsed.action](context.svc,
+                                                 Press(user.id, user.full_name, parsed, card))
     except DomainError as exc:
         await query.answer(error_text(exc), show_alert=True)
         return

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from telegram import Message, Update
+from telegram.error import BadRequest
 
 from bot import dialogs
 from bot.errors import DomainError
@@ -35,8 +38,11 @@ async def on_message(update: Update, context: AppContext) -> None:
     user, message = update.effective_user, update.effective_message
     assert user is not None and message is not None
     try:
-        replies = await dialogs.on_message(context.svc, user_id=user.id,
-                                           inp=incoming_of(message))
+        answer = await dialogs.on_message(context.svc, user_id=user.id,
+                                          inp=incoming_of(message))
     except DomainError as exc:
-        replies = [Reply(error_text(exc))]
-    await show(update, replies)
+        answer = dialogs.Answer([Reply(error_text(exc))])
+    await show(update, answer.replies)
+    if answer.spent is not None:
+        with suppress(BadRequest):   # a card too old to edit keeps its (now stale) buttons
+            await context.bot.edit_message_reply_markup(*answer.spent, reply_markup=None)

@@ -78,7 +78,8 @@ class Router:
         words = [k.word for c in config.categories for k in c.keywords]
         words += areas.names + list(config.routing.urgent_words)
         segmenter = Segmenter(Path(data_dir), words)
-        scorer = KeywordScorer(config.categories, masked=areas.names)
+        scorer = KeywordScorer(config.categories, masked=areas.names,
+                               frequency=segmenter.frequency)
         return cls(config, segmenter, scorer, areas, model)
 
     def with_model(self, model: LearnedModel | None) -> Router:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.config import Category
+
+
+# jieba dictionary frequency from which a token is a word of its own: a one-character
+# keyword inside it is no hit (电 in 电话 8354, 报 in 报纸 2719; 大坑 59 and 野狗 81 count).
+COMMON_WORD_FREQ = 300
 
 
 @dataclass(frozen=True)
@@ -19,13 +24,19 @@ class KeywordScorer:
     """Matches configured keywords among jieba tokens, and as substrings of the text.
 
     The substring pass catches a multi-character keyword jieba glued to its neighbour
-    (e.g. 灯坏 inside 路灯坏了). A one-character keyword (坑, 狗, 树) counts as a token or
-    inside a short token that is no keyword itself (大坑, 野狗, 棵树), never as a bare
-    substring of the text, where it would hit across word boundaries and in long words.
-    Area names are blanked first so that 社区 in 瑞祥社区 is not a community_affairs hit.
+    (e.g. 灯坏 inside 路灯坏了), but not one that merely straddles two common words
+    (调解 across 协调 / 解决 in 协调解决). A one-character keyword (坑, 狗, 树) counts as a token or
+    inside a short token that is no keyword itself and no common word of its own (大坑,
+    野狗, 棵树 count; 电话, 报告, 生活 do not: 电 / 报 / 活 there mean nothing), never as
+    a bare substring of the text, where it would hit across word boundaries and in long
+    words. `frequency` gives jieba's dictionary frequency of a token; a token at least
+    `common` frequent is a word in its own right. Area names are blanked first so that
+    社区 in 瑞祥社区 is not a community_affairs hit.
     """
 
-    def __init__(self, categories: Sequence[Category], masked: Iterable[str] = ()) -> None:
+    def __init__(self, categories: Sequence[Category], masked: Iterable[str] = (),
+                 frequency: Callable[[str], int] | None = None,
+                 common: int = COMMON_WORD_FREQ) -> None:
         self.codes = tuple(c.code for c in categories)
         weights: dict[str, dict[int, float]] = {}
         for index, category in enumerate(categories):
@@ -37,6 +48,9 @@ class KeywordScorer:
         self._substrings = tuple(w for w in self._weights if len(w) > 1)
         self._single = frozenset(w for w in self._weights if len(w) == 1)
         self._masked = tuple(sorted(set(masked), key=len, reverse=True))
+        self._frequency = frequency
+        self._common = common
+        self._inside: dict[str, tuple[str, ...]] = {}  # token -> single keywords it holds
 
     @property
     def words(self) -> list[str]:
@@ -48,13 +62,21 @@ class KeywordScorer:
     def score(self, tokens: Sequence[str], text: str) -> KeywordScores:
         found = {t for t in tokens if t in self._weights}
         if self._single:
-            found.update(c for t in tokens if 1 < len(t) <= 3 and t not in self._weights
-                         for c in t if c in self._single)
+            for token in tokens:
+                if 1 < len(token) <= 3 and token not in self._weights:
+                    found.update(self._singles_inside(token))
         lowered = text.lower()
         for name in self._masked:
-            if name in lowered:
-                lowered = lowered.replace(name, " ")
-        found.update(w for w in self._substrings if w not in found and w in lowered)
+            if name in lowered:  # same length, so token offsets stay valid
+                lowered = lowered.replace(name, " " * len(name))
+        spans: list[tuple[int, int, str]] | None = None
+        for word in self._substrings:
+            if word in found or word not in lowered:
+                continue
+            if spans is None:
+                spans = _spans(tokens, text.lower())
+            if not self._straddles(word, lowered, spans):
+                found.add(word)
         scores = [0.0] * len(self.codes)
         hits: list[list[str]] = [[] for _ in self.codes]
         # Text order, so the staff read the matched words as the resident wrote them.
@@ -63,6 +85,55 @@ class KeywordScorer:
                 scores[index] += weight
                 hits[index].append(word)
         return KeywordScores(tuple(scores), tuple(tuple(h) for h in hits), frozenset(found))
+
+    def _straddles(self, word: str, text: str, spans: list[tuple[int, int, str]]) -> bool:
+        """True when every occurrence of `word` in `text` starts inside one common word
+        and ends inside another (so it is the tail of one word and the head of the next,
+        not a word the resident wrote). A keyword token at either end keeps the hit."""
+        at = text.find(word)
+        while at >= 0:
+            first = _covering(spans, at)
+            last = _covering(spans, at + len(word) - 1)
+            if (first is None or last is None or first is last or first[0] == at
+                    or last[1] == at + len(word)
+                    or not self._is_common(first[2]) or not self._is_common(last[2])):
+                return False
+            at = text.find(word, at + 1)
+        return True
+
+    def _is_common(self, token: str) -> bool:
+        return (token not in self._weights and self._frequency is not None
+                and self._frequency(token) >= self._common)
+
+    def _singles_inside(self, token: str) -> tuple[str, ...]:
+        cached = self._inside.get(token)
+        if cached is None:
+            common = (self._frequency is not None
+                      and self._frequency(token) >= self._common)
+            cached = () if common else tuple(c for c in token if c in self._single)
+            if len(self._inside) < 100_000:
+                self._inside[token] = cached
+        return cached
+
+
+def _spans(tokens: Sequence[str], text: str) -> list[tuple[int, int, str]]:
+    """(start, end, token) of each token in `text`, found in order."""
+    spans, cursor = [], 0
+    for token in tokens:
+        at = text.find(token, cursor)
+        if at >= 0:
+            spans.append((at, at + len(token), token))
+            cursor = at + len(token)
+    return spans
+
+
+def _covering(spans: list[tuple[int, int, str]], at: int) -> tuple[int, int, str] | None:
+    for span in spans:
+        if span[0] <= at < span[1]:
+            return span
+        if span[0] > at:
+            break
+    return None
 
 
 def _position(text: str, word: str) -> int:

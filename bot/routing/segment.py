@@ -37,6 +37,10 @@ class Segmenter:
                 tokenizer.add_word(word, freq=tokenizer.suggest_freq(word, tune=False))
         self._tokenizer = tokenizer
 
+    def frequency(self, word: str) -> int:
+        """jieba's dictionary frequency of `word` (0 for a word it does not know)."""
+        return self._tokenizer.FREQ.get(word) or 0
+
     def tokens(self, text: str) -> list[str]:
         """Meaningful tokens of already normalised text (lower-case, no punctuation)."""
         return [

@@ -110,10 +110,14 @@ async def test_the_whole_loop(fake: FakeTelegram, running_bot: BotProcess,
     # 办结 with an answer; the resident gets it with the survey, is unsatisfied
     await press(fake, ASSIGNEE, card, "办结", "答复内容")
     await say(fake, ASSIGNEE, "已更换灯泡 & 线路", "已办结")
+    await fake.wait_edit(card, after=1)
+    assert card.buttons == []   # 办结 is spent once the answer is in
     answer = await fake.wait_for(RESIDENT, contains="已更换灯泡 & 线路")
     assert answer.buttons == ["满意", "基本满意", "不满意"]
     await press(fake, RESIDENT, answer, "不满意", "哪里不满意")
     await say(fake, RESIDENT, "灯还是一闪一闪的", "重新办理")
+    await fake.wait_edit(answer)
+    assert answer.buttons == []
 
     # back to the same department with the reason; done again; now satisfied
     again = await fake.wait_for(ASSIGNEE, contains="灯还是一闪一闪的")

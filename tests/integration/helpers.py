@@ -18,11 +18,11 @@ MUNICIPAL_GROUP = -1001000000001
 
 
 async def say(svc: Services, user: int, text: str) -> list[Reply]:
-    return await dialogs.on_message(svc, user_id=user, inp=Incoming(Kind.TEXT, text=text))
+    return (await dialogs.on_message(svc, user_id=user, inp=Incoming(Kind.TEXT, text=text))).replies
 
 
 async def send(svc: Services, user: int, inp: Incoming) -> list[Reply]:
-    return await dialogs.on_message(svc, user_id=user, inp=inp)
+    return (await dialogs.on_message(svc, user_id=user, inp=inp)).replies
 
 
 async def report_request(svc: Services, text: str, *, user: int = RESIDENT,
