@@ -1,0 +1,73 @@
+"""Pure domain rules: who may do what from which state, phone numbers, escaping, masking."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import render, texts
+from bot.errors import NotAllowed, WrongState
+from bot.lifecycle import RULES, Actor, check
+from bot.model import Role, Status
+from bot.report import normal_phone
+from storage.models import Request
+
+RESIDENT = Actor(5001, Role.RESIDENT, None, "")
+ASSIGNEE = Actor(1001, Role.ASSIGNEE, "municipal", "王师傅")
+STRANGER = Actor(1002, Role.ASSIGNEE, "water", "李工")
+OFFICE = Actor(9000, Role.DISPATCHER, None, "连心办")
+
+
+def request(status: Status) -> Request:
+    return Request(number="20261125-0001", resident_id=5001, status=status,
+                   department="municipal")
+
+
+ALLOWED = {   # (action, actor) -> the only states it may start from
+    ("route", OFFICE): {Status.TRIAGE},
+    ("accept", ASSIGNEE): {Status.DISPATCHED},
+    ("return", ASSIGNEE): {Status.DISPATCHED},
+    ("resolve", ASSIGNEE): {Status.IN_PROGRESS},
+    ("rate", RESIDENT): {Status.RESOLVED},
+    ("reopen", RESIDENT): {Status.RESOLVED},
+    ("withdraw", RESIDENT): {Status.TRIAGE, Status.DISPATCHED},
+}
+
+
+@pytest.mark.parametrize("action", sorted(RULES))
+@pytest.mark.parametrize("actor", [RESIDENT, ASSIGNEE, STRANGER, OFFICE], ids=lambda a: a.role)
+@pytest.mark.parametrize("status", list(Status))
+def test_rules_table(action: str, actor: Actor, status: Status) -> None:
+    allowed = ALLOWED.get((action, actor))
+    if allowed is None:
+        with pytest.raises(NotAllowed):
+            check(action, actor, request(status))
+    elif status in allowed:
+        check(action, actor, request(status))
+    else:
+        with pytest.raises(WrongState):
+            check(action, actor, request(status))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("13812340000", "13812340000"), ("+86 138 1234 0000", "13812340000"),
+    ("010-12345678", "010-12345678"), ("（0755）12345678", "075512345678"),
+    ("12345", None), ("23812340000", None), ("一三八", None),
+])
+def test_phone_numbers(text: str, expected: str | None) -> None:
+    assert normal_phone(text) == expected
+
+
+def test_values_are_escaped_at_render_time() -> None:
+    html = texts.fmt(texts.MY_ITEM, number="<b>1</b>", status="待接单", summary="a & b")
+    assert html == "<b>&lt;b&gt;1&lt;/b&gt;</b>　待接单\na &amp; b"
+    assert texts.fmt("{x}", x=texts.Html("<i>kept</i>")) == "<i>kept</i>"
+
+
+def test_phone_is_masked_until_accepted() -> None:
+    assert render.mask_phone("13812340000") == "138****0000"
+    assert "1234" not in render.mask_phone("13812340000")
+
+
+def test_traditional_residents_are_answered_in_traditional() -> None:
+    assert texts.localise("您的诉求已办结", True) == "您的訴求已辦結"
+    assert texts.localise("您的诉求已办结", False) == "您的诉求已办结"
