@@ -103,21 +103,33 @@ _HTML_TAGS = {
 }
 
 
-class _HtmlParser:
+class _Parser:
+    """Walks the text one construct at a time; subclasses say how, and what is unclosed."""
+
     def __init__(self, text: str) -> None:
         self.text = text
         self.out = _Builder()
         self.stack: list[_Open] = []
+
+    def _step(self, i: int) -> int:
+        raise NotImplementedError
+
+    def _unclosed(self, top: _Open) -> Exception:
+        raise NotImplementedError
 
     def run(self) -> Parsed:
         i = 0
         while i < len(self.text):
             i = self._step(i)
         if self.stack:
-            top = self.stack[-1]
-            detail = f'Can\'t find end tag corresponding to start tag "{top.name}"'
-            raise _bad(self.text, len(self.text), detail)
+            raise self._unclosed(self.stack[-1])
         return self.out.result()
+
+
+class _HtmlParser(_Parser):
+    def _unclosed(self, top: _Open) -> Exception:
+        detail = f'Can\'t find end tag corresponding to start tag "{top.name}"'
+        return _bad(self.text, len(self.text), detail)
 
     def _step(self, i: int) -> int:
         char = self.text[i]
@@ -217,21 +229,13 @@ _MD2_TOGGLES = (
 )
 
 
-class _MarkdownV2Parser:
+class _MarkdownV2Parser(_Parser):
     def __init__(self, text: str) -> None:
-        self.text = text
-        self.out = _Builder()
-        self.stack: list[_Open] = []
+        super().__init__(text)
         self.expandable = False
 
-    def run(self) -> Parsed:
-        i = 0
-        while i < len(self.text):
-            i = self._step(i)
-        if self.stack:
-            top = self.stack[-1]
-            raise _bad(self.text, top.pos, f"Can't find end of {top.kind} entity")
-        return self.out.result()
+    def _unclosed(self, top: _Open) -> Exception:
+        return _bad(self.text, top.pos, f"Can't find end of {top.kind} entity")
 
     def _line_start(self, i: int) -> bool:
         return i == 0 or self.text[i - 1] == "\n"
