@@ -44,9 +44,9 @@ def _run(args: argparse.Namespace) -> int:
             secret = hashlib.sha256(token.encode()).hexdigest()[:32]
             app.run_webhook(listen=host or "127.0.0.1", port=int(port), url_path="telegram",
                             webhook_url=args.webhook, secret_token=secret,
-                            allowed_updates=updates)
-        else:
-            app.run_polling(allowed_updates=updates)
+                            allowed_updates=updates, bootstrap_retries=-1)
+        else:   # bootstrap_retries=-1: wait out a Telegram or network outage at start-up
+            app.run_polling(allowed_updates=updates, bootstrap_retries=-1)
     except InvalidToken:
         raise SetupError("Telegram rejected TELEGRAM_BOT_TOKEN: copy the token again from "
                          "@BotFather (/mybots → API Token)") from None

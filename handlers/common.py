@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, NetworkError
 
 from bot import texts
 from bot.errors import AlreadyTaken, DomainError, NotAllowed, UnknownRequest, WrongState
@@ -41,7 +41,12 @@ async def show(update: Update, replies: list[Reply] | tuple[Reply, ...]) -> None
 
 async def on_error(update: object, context: AppContext) -> None:
     """Unexpected errors: logged with the traceback, the user told to try again later."""
-    log.error("error while handling an update", exc_info=context.error)
+    error = context.error
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        # Telegram or the network had a moment; polling retries by itself
+        log.warning("Telegram unreachable: %s", error)
+    else:
+        log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update):
         return
     try:

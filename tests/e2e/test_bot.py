@@ -173,3 +173,23 @@ async def test_a_report_survives_sigkill(fake: FakeTelegram, running_bot: BotPro
     assert "和平里小区下水道堵了" in (summary.text or "")
     number_of(await press(fake, LATECOMER, summary, "✅ 确认提交", "已提交"))
     assert fake.errors_with(400) == []
+
+
+async def test_starts_and_answers_through_telegram_faults(
+        fake: FakeTelegram, bot_env: dict[str, str], tmp_path) -> None:
+    fake.fail_next("getMe", status=502, count=2)   # Telegram is down as the bot starts
+    bot = BotProcess(bot_env, tmp_path)
+    await bot.start()
+    try:
+        await fake.wait_polling(timeout=60)
+        fake.drop_next("getUpdates")                # the next polls: a dropped connection,
+        fake.fail_next("getUpdates", status=500)    # then a server error
+        await say(fake, RESIDENT, "/start", "连心")
+        await fake.wait_error(status=500, method="getUpdates")
+        await say(fake, RESIDENT, "/help", "怎样反映问题")   # still polling, still answering
+        assert fake.dropped == ["getUpdates"]
+        assert [e.method for e in fake.errors_with(502)] == ["getMe", "getMe"]
+        assert fake.errors_with(400) == []
+    finally:
+        await bot.stop()
+    assert "Traceback" not in bot.output()
