@@ -22,8 +22,9 @@ MUNICIPAL_GROUP = -1001000000001
 class BotProcess:
     """`lianxin run` as a subprocess; its output goes to a log file shown on failure."""
 
-    def __init__(self, env: dict[str, str], workdir: Path) -> None:
+    def __init__(self, env: dict[str, str], workdir: Path, *args: str) -> None:
         self.env = env
+        self.args = args
         self.workdir = workdir
         self.log = workdir / "bot.log"
         self.process: asyncio.subprocess.Process | None = None
@@ -31,7 +32,7 @@ class BotProcess:
     async def start(self) -> None:
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.cli", "run", env=self.env, cwd=self.workdir,
+                sys.executable, "-m", "bot.cli", "run", *self.args, env=self.env, cwd=self.workdir,
                 stdout=log, stderr=asyncio.subprocess.STDOUT)
 
     async def kill(self) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import socket
 from collections.abc import Callable
 
+import aiohttp
 import pytest
 from sqlalchemy import select
 
@@ -190,6 +193,50 @@ async def test_starts_and_answers_through_telegram_faults(
         assert fake.dropped == ["getUpdates"]
         assert [e.method for e in fake.errors_with(502)] == ["getMe", "getMe"]
         assert fake.errors_with(400) == []
+    finally:
+        await bot.stop()
+    assert "Traceback" not in bot.output()
+
+
+async def listening(port: int, timeout: float = 20.0) -> None:
+    """Wait until something accepts connections on the port (no event to wait on there)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.05)
+            continue
+        writer.close()
+        await writer.wait_closed()
+        return
+
+
+async def test_webhook_mode_checks_the_secret(fake: FakeTelegram, bot_env: dict[str, str],
+                                              tmp_path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    bot = BotProcess(bot_env, tmp_path, "--webhook", "https://bot.example.org/telegram",
+                     "--listen", f"127.0.0.1:{port}")
+    await bot.start()
+    try:
+        await fake.wait_until(lambda: bool(fake.webhook_secret), timeout=60)
+        assert fake.webhook_url == "https://bot.example.org/telegram"
+        await listening(port)
+        fake.send_text(RESIDENT, "/start")
+        update = fake.take_updates()[0]
+        local = f"http://127.0.0.1:{port}/telegram"
+        async with aiohttp.ClientSession() as http:
+            forged = await http.post(local, json=update)
+            assert forged.status == 403                 # no secret: refused
+            mark = fake.mark()
+            real = await http.post(local, json=update, headers={
+                "X-Telegram-Bot-Api-Secret-Token": fake.webhook_secret})
+            assert real.status == 200
+        await fake.wait_for(RESIDENT, contains="连心", since=mark)
     finally:
         await bot.stop()
     assert "Traceback" not in bot.output()

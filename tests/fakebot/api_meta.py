@@ -52,6 +52,8 @@ class MetaMethods(FakeState):
         if url and not url.startswith("https://"):
             raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
         self.webhook_url = url
+        self.webhook_secret = p.text("secret_token") or ""
+        self._signal.notify()
         return True
 
     async def api_get_webhook_info(self, p: Params) -> Any:

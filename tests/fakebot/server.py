@@ -317,6 +317,11 @@ class FakeTelegram(EditMethods, MetaMethods, InboundMixin):
         """Number of getUpdates calls so far, to pass as wait_polling(since=...)."""
         return self._poll_count
 
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 20.0) -> None:
+        """Wait until `predicate` holds (checked whenever the fake's state changes)."""
+        if not await self._signal.wait_until(predicate, timeout):
+            raise AssertionError(f"condition not met within {timeout}s\n" + self.report(None))
+
     async def wait_polling(self, timeout: float = 20.0, *, since: int | None = None) -> None:
         """Resolve once a getUpdates call arrives after this call began (or after `since`,
         a poll_mark()). Without `since`, a long poll already held open by a connected

@@ -42,6 +42,7 @@ class FakeState:
         self.calls: list[str] = []
         self.files: dict[str, FileRecord] = {}
         self.webhook_url = ""
+        self.webhook_secret = ""
         self.allowed_updates: list[str] = []
         self.flood = FloodControl(clock or time.monotonic, flood_limits)
         self._messages: dict[tuple[int, int], SentMessage] = {}
@@ -205,6 +206,12 @@ class FakeState:
             return
         self._updates.append({"update_id": next(self._update_ids), kind: obj})
         self._signal.notify()
+
+    def take_updates(self) -> list[dict[str, Any]]:
+        """The queued updates, removed from the queue (to post them to a webhook)."""
+        updates, self._updates = self._updates, []
+        self._signal.notify()
+        return updates
 
     def confirm_updates(self, offset: int) -> None:
         if offset > 0:
