@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -61,3 +62,27 @@ def test_db_upgrade(tmp_path: Path, database_url: str) -> None:
     result = lianxin("db", "upgrade", cwd=tmp_path, DATABASE_URL=database_url)
     assert result.returncode == 0, result.stderr
     assert "up to date" in result.stdout
+
+
+def test_routing_eval_prints_the_contract_line(tmp_path: Path) -> None:
+    fixture = Path(__file__).resolve().parent.parent / "data" / "routing_fixture.csv"
+    result = lianxin("routing", "eval", "--test", str(fixture), "--train", str(fixture),
+                     cwd=tmp_path, LIANXIN_CONFIG=str(DEMO_CONFIG))
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"accuracy=\d\.\d{3} macro_f1=\d\.\d{3} triage=\d\.\d{3} per_s=\d+", last)
+
+
+def test_routing_eval_names_a_bad_row(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,category\n路灯坏了,streetlight\n下水道堵了,plumbing\n", encoding="utf-8")
+    result = lianxin("routing", "eval", "--test", str(bad), cwd=tmp_path,
+                     LIANXIN_CONFIG=str(DEMO_CONFIG))
+    assert_one_clear_line(result, str(bad), "plumbing")
+
+
+def test_routing_explain_shows_why(tmp_path: Path) -> None:
+    result = lianxin("routing", "explain", "瑞祥社区3号楼门口的路灯坏了", cwd=tmp_path,
+                     LIANXIN_CONFIG=str(DEMO_CONFIG))
+    assert result.returncode == 0, result.stderr
+    assert "路灯" in result.stdout and "streetlight" in result.stdout
