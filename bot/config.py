@@ -25,7 +25,6 @@ from bot.durations import Duration, parse_duration
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
 TERRITORIAL = "territorial"
-ROLES = ("assignee", "dispatcher", "supervisor", "admin")
 
 
 class ConfigError(Exception):

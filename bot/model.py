@@ -23,7 +23,6 @@ class Role(StrEnum):
     DISPATCHER = "dispatcher"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
-    SYSTEM = "system"
 
 
 class Rating(StrEnum):
@@ -31,9 +30,6 @@ class Rating(StrEnum):
     BASIC = "basic"
     UNSATISFIED = "unsatisfied"
 
-
-OPEN_STATUSES = (Status.TRIAGE, Status.DISPATCHED, Status.IN_PROGRESS)
-WITHDRAWABLE = (Status.TRIAGE, Status.DISPATCHED)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 from bot import callbacks, lifecycle, render, texts
 from bot.incoming import Incoming, Kind
 from bot.replies import Keyboard, Outcome, Reply
+from bot.routing import is_traditional
 from bot.services import Services
 from bot.texts import Html, fmt
 from storage import queries
@@ -32,10 +33,6 @@ _LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
 
 Data = dict[str, Any]
 Step = tuple[str | None, list[Reply]]   # (next step or None to stay, replies)
-
-
-def writes_traditional(text: str) -> bool:
-    return texts.to_simplified(text) != text
 
 
 def _next(step: str, data: Data) -> str:
@@ -65,7 +62,7 @@ def _description(data: Data, inp: Incoming) -> Step:
     if problem:
         return None, [Reply(problem)]
     data.update(description=inp.plain, voice=None,
-                traditional=writes_traditional(inp.plain))
+                traditional=is_traditional(inp.plain))
     return _next(DESCRIPTION, data), []
 
 

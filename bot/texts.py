@@ -220,12 +220,3 @@ REOPEN_ESCALATION = (
     "<b>不满意原因</b>：{reason}"
 )
 PHOTO_NEEDS_TEXT = "照片收到了。请再用一句话说明是什么问题。"
-
-
-@cache
-def _to_simplified() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    return _to_simplified().convert(text)

@@ -40,11 +40,6 @@ async def request_for_update(session: AsyncSession, number: str) -> Request | No
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def request_by_number(session: AsyncSession, number: str) -> Request | None:
-    return (await session.execute(
-        select(Request).where(Request.number == number))).scalar_one_or_none()
-
-
 async def requests_of_resident(session: AsyncSession, resident_id: int,
                                limit: int = 10) -> Sequence[Request]:
     statement = (select(Request).where(Request.resident_id == resident_id)
@@ -55,11 +50,6 @@ async def requests_of_resident(session: AsyncSession, resident_id: int,
 async def attachments_of(session: AsyncSession, request_id: int) -> Sequence[Attachment]:
     statement = select(Attachment).where(Attachment.request_id == request_id).order_by(
         Attachment.id)
-    return (await session.execute(statement)).scalars().all()
-
-
-async def events_of(session: AsyncSession, request_id: int) -> Sequence[Event]:
-    statement = select(Event).where(Event.request_id == request_id).order_by(Event.id)
     return (await session.execute(statement)).scalars().all()
 
 
