@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import json
 import math
+import random
+import re
 import struct
 import zlib
 from collections import Counter
@@ -21,7 +23,7 @@ import numpy as np
 _MAGIC = b"LIANXIN-ROUTING-MODEL\n"
 # Bump when `features` or the stored layout changes: an old model is then refused
 # (ValueError) instead of silently scoring different features; the app retrains.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _MAX_FEATURES = 60_000  # keeps the stored model a few MB even after 10,000 long petitions
 
 
@@ -132,7 +134,7 @@ class LearnedModel:
 
 
 def fit(documents: Sequence[Sequence[str]], labels: Sequence[str],
-        c: float = 30.0) -> LearnedModel:
+        c: float = 30.0, counts: Counter[str] | None = None) -> LearnedModel:
     """Fit tf-idf + multinomial logistic regression on feature lists (see `features`)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -155,7 +157,7 @@ def fit(documents: Sequence[Sequence[str]], labels: Sequence[str],
         idf=vectorizer.idf_.astype(np.float32),
         weights=np.ascontiguousarray(coef.T),
         bias=bias,
-        counts={str(k): int(v) for k, v in Counter(labels).items()},
+        counts={str(k): int(v) for k, v in (counts or Counter(labels)).items()},
     )
 
 
@@ -166,15 +168,71 @@ def _identity(feats: list[str]) -> list[str]:
 def train_examples(
     examples: Sequence[tuple[str, str]], known: set[str], min_examples: int,
     featurise: Callable[[str], list[str]],
+    is_neutral: Callable[[str], bool] | None = None,
 ) -> LearnedModel | None:
     """Learn from the categories with at least `min_examples` examples; None if < 2 do.
 
     A category with fewer examples is left to its keywords: a handful of texts would
-    only teach the model noise.
+    only teach the model noise. With `is_neutral` (a sentence that names nothing any
+    category is about), short examples are also learned wrapped in neutral sentences
+    taken from the examples themselves (greetings, who writes, pleas for an answer), so
+    that a long formal 留言 around the same complaint is recognised as well as the
+    one-line chat message.
     """
     counts = Counter(category for _, category in examples if category in known)
     kept = {category for category, n in counts.items() if n >= min_examples}
     if len(kept) < 2:
         return None
     rows = [(text, category) for text, category in examples if category in kept]
-    return fit([featurise(text) for text, _ in rows], [category for _, category in rows])
+    labels = [category for _, category in rows]
+    documents = [featurise(text) for text, _ in rows]
+    if is_neutral is not None:
+        extra = wrapped_in_neutral(rows, is_neutral)
+        documents += [featurise(text) for text, _ in extra]
+        labels += [category for _, category in extra]
+    return fit(documents, labels, counts=Counter(category for _, category in rows))
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|\n")
+AUGMENT_MAX_CHARS = 80      # examples up to this long are also learned wrapped
+_NEUTRAL_MIN_CHARS = 6
+_NEUTRAL_POOL = 2_000
+_NEUTRAL_SAMPLE = 3_000
+
+
+def neutral_sentences(texts: Sequence[str], is_neutral: Callable[[str], bool]) -> list[str]:
+    """Distinct sentences of `texts` that `is_neutral` accepts, in first-seen order."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        for sentence in _SENTENCE_END.split(text):
+            sentence = sentence.strip()
+            if (len(sentence) >= _NEUTRAL_MIN_CHARS and sentence not in seen
+                    and is_neutral(sentence)):
+                seen[sentence] = None
+                if len(seen) >= _NEUTRAL_POOL:
+                    return list(seen)
+    return list(seen)
+
+
+def wrapped_in_neutral(rows: Sequence[tuple[str, str]], is_neutral: Callable[[str], bool],
+                       seed: int = 20240604) -> list[tuple[str, str]]:
+    """Each short example once more, inside 0–2 neutral sentences before and 1–3 after.
+
+    Deterministic (seeded), so the same examples always give the same model. Nothing
+    is added while fewer than 5 neutral sentences are known.
+    """
+    short = [(text, category) for text, category in rows if len(text) <= AUGMENT_MAX_CHARS]
+    if not short:
+        return []
+    # Sentences from a bounded sample: 10,000 long petitions need not all be segmented.
+    sample = [text for text, _ in rows][:_NEUTRAL_SAMPLE]
+    pool = neutral_sentences(sample, is_neutral)
+    if len(pool) < 5:
+        return []
+    rng = random.Random(seed)
+    out = []
+    for text, category in short:
+        before = "".join(rng.choice(pool) for _ in range(rng.randint(0, 2)))
+        after = "".join(rng.choice(pool) for _ in range(rng.randint(1, 3)))
+        out.append((before + text + after, category))
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,8 +96,18 @@ class Router:
         tokens = self._segmenter.tokens(normalised)
         return self._features(tokens, normalised, self._scorer.score(tokens, normalised))
 
+    def is_neutral(self, text: str) -> bool:
+        """No keyword nor urgent word in `text` (a greeting, a plea, who writes)."""
+        normalised = normalise(text)
+        if any(w in normalised.lower() for w in self._urgent):
+            return False
+        return not self._scorer.score(self._segmenter.tokens(normalised), normalised).found
+
     def _features(self, tokens: list[str], text: str, keywords: KeywordScores) -> list[str]:
         hits = [(self._categories[i].code, len(h)) for i, h in enumerate(keywords.hits) if h]
+        focus = _informative(text, keywords.found)
+        if focus is not None:
+            tokens, text = self._segmenter.tokens(focus), focus
         return features(tokens, text, hits)
 
     def classify(self, text: str, *, address: str | None = None,
@@ -188,13 +199,35 @@ class Router:
         return tuple(words[:3])
 
 
+# Sentence ends, and the spaces that normalising left of line and paragraph breaks.
+_SENTENCE = re.compile(r"(?<=[。！？!?；;])|\s+")
+_FOCUS_MIN_CHARS = 80  # a shorter message is all complaint: the model sees all of it
+
+
+def _informative(text: str, found: frozenset[str]) -> str | None:
+    """A long `text` without its sentences that hold no keyword (greetings, who
+    writes, pleas for an answer), or None when it is short, nothing would be left out
+    or nothing would be left.
+
+    A several-paragraph 留言 then reaches the model as the complaint itself: its
+    courtesies would otherwise drown a one-line complaint in words no category owns.
+    """
+    if not found or len(text) < _FOCUS_MIN_CHARS:
+        return None
+    sentences = [s for s in _SENTENCE.split(text) if s and not s.isspace()]
+    kept = [s for s in sentences if any(w in s.lower() for w in found)]
+    if not kept or len(kept) == len(sentences):
+        return None
+    return " ".join(kept)
+
+
 def train(router: Router, examples: Sequence[tuple[str, str]]) -> LearnedModel | None:
     """Learn from (text, category code) examples; None while too few per category.
 
     CPU-bound (seconds for thousands of examples): call it in a worker thread.
     """
     return train_examples(examples, set(router._index), router.config.routing.learn_min_examples,
-                          router.features)
+                          router.features, router.is_neutral)
 
 
 def _bar(value: float, scale: float) -> str:

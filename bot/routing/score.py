@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from bot.config import Category
 
-
 # jieba dictionary frequency from which a token is a word of its own: a one-character
 # keyword inside it is no hit (电 in 电话 8354, 报 in 报纸 2719; 大坑 59 and 野狗 81 count).
 COMMON_WORD_FREQ = 300

@@ -142,3 +142,46 @@ def test_evaluate_fixture(config: Config, data_dir: Path) -> None:
     assert lines[-1].startswith("accuracy=0.900 macro_f1=0.963 triage=0.100 per_s=")
     assert "  garbage -> (triage): 1" in lines
     assert any(line.startswith("garbage ") and "1.000   0.500" in line for line in lines)
+
+
+def test_one_character_keyword_not_inside_a_common_word(router: Router) -> None:
+    # 电 (power) inside 电话, 报 (medical insurance) inside 报纸: words of their own.
+    found = router.analyse("我打了好几次电话,报纸上也登了").keywords.found
+    assert "电" not in found and "报" not in found
+    # ... but inside a rare compound it still counts: a 土狗 is a dog.
+    assert "狗" in router.analyse("小区里有条土狗").keywords.found
+
+
+def test_keyword_straddling_two_common_words_is_no_hit(router: Router) -> None:
+    # 调解 (neighbour dispute) across 协调 / 解决, a stock phrase of every petition.
+    assert "调解" not in router.analyse("希望领导能够重视,早日协调解决").keywords.found
+    assert "调解" in router.analyse("请居委会帮忙调解一下").keywords.found
+    # A keyword glued to a keyword neighbour still counts (灯坏 inside 路灯 / 坏了).
+    assert "灯坏" in router.analyse("路灯坏了").keywords.found
+
+
+def test_model_sees_the_complaint_not_the_courtesies(router: Router) -> None:
+    opening = "尊敬的领导:您好!我是本小区的一名普通居民,在这里住了十多年了,今天冒昧给您留言。"
+    closing = "恳请有关部门早日答复,我们相信政府一定会为老百姓办实事,再次感谢!"
+    complaint = "小区路灯坏了好几天。"
+    assert router.features(f"{opening}\n\n{complaint}\n\n{closing}") == router.features(
+        complaint)
+    # A short message is all complaint; a long one whose every sentence names something
+    # keeps every sentence.
+    assert router.features("路灯坏了 谢谢") != router.features("路灯坏了")
+    every = "路灯坏了好几天。" * 12
+    assert router.features(every + "井盖丢了。") != router.features(every)
+
+
+def test_training_wraps_short_examples_in_neutral_sentences(router: Router) -> None:
+    from bot.routing.learned import wrapped_in_neutral
+
+    neutral = ["尊敬的领导您好!", "我是这里的老住户。", "恳请尽快答复!", "谢谢领导!",
+               "我们等了很久了。", "以上情况属实。"]
+    rows = [(" ".join(neutral), "streetlight"), ("路灯坏了", "streetlight"),
+            ("井盖丢了", "sewer"), ("长" * 100 + "井盖", "sewer")]
+    wrapped = wrapped_in_neutral(rows, router.is_neutral)
+    assert [c for _, c in wrapped] == ["streetlight", "streetlight", "sewer"]  # short ones
+    assert "路灯坏了" in wrapped[1][0] and len(wrapped[1][0]) > len("路灯坏了")
+    assert wrapped == wrapped_in_neutral(rows, router.is_neutral)  # deterministic
+    assert not router.is_neutral("路灯坏了") and router.is_neutral("谢谢领导!")
