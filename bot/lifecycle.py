@@ -213,8 +213,13 @@ async def route(uow: UnitOfWork, svc: Services, *, actor_id: int, number: str,
     return Reply(Html(card + done))
 
 
-async def accept(uow: UnitOfWork, svc: Services, *, actor_id: int, number: str) -> Reply:
-    """接单: the assignee takes the task; the resident hears it is being handled."""
+async def accept(uow: UnitOfWork, svc: Services, *, actor_id: int, number: str,
+                 in_group: bool = False) -> Reply:
+    """接单: the assignee takes the task; the resident hears it is being handled.
+
+    Pressed in a department's group, the group's card keeps the phone masked and the
+    assignee gets the full card in their own chat.
+    """
     req, actor = await load(uow, "accept", actor_id=actor_id, number=number)
     now = svc.now()
     req.assignee_id, req.accepted_at = actor.id, now
@@ -223,10 +228,18 @@ async def accept(uow: UnitOfWork, svc: Services, *, actor_id: int, number: str) 
     notices.to_resident(uow.session, req, fmt(texts.RESIDENT_ACCEPTED, number=req.number,
                                               department=department),
                         kind="accepted", at=now)
-    card = render.task_card(svc.config, req, title=texts.TITLE_NEW_TASK, reveal_contact=True)
     note = fmt(texts.ACCEPTED_BY, name=actor.name,
                answer_due=render.local_time(req.answer_due_at, svc.config.tz))
-    return Reply(Html(card + note), render.task_buttons(req.number, Status.IN_PROGRESS))
+    buttons = render.task_buttons(req.number, Status.IN_PROGRESS)
+
+    def card(reveal: bool) -> Html:
+        return Html(render.task_card(svc.config, req, title=texts.TITLE_NEW_TASK,
+                                     reveal_contact=reveal) + note)
+
+    if in_group:
+        notices.queue(uow.session, chat_id=actor.id, kind="task_card", at=now, text=card(True),
+                      request=req, buttons=buttons)
+    return Reply(card(not in_group), buttons)
 
 
 async def return_task(uow: UnitOfWork, svc: Services, *, actor_id: int, number: str,

@@ -51,8 +51,9 @@ async def _transition(svc: Services, step: Callable[..., Awaitable[Reply]], **kw
 
 
 async def _accept(svc: Services, press: Press) -> Outcome:
+    in_group = press.card is not None and press.card[0] != press.user
     return Outcome(edit=await _transition(svc, lifecycle.accept, actor_id=press.user,
-                                          number=press.number))
+                                          number=press.number, in_group=in_group))
 
 
 async def _route(svc: Services, press: Press) -> Outcome:

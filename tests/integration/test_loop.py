@@ -164,3 +164,14 @@ async def test_a_question_for_a_request_that_moved_on_is_dropped(services: Servi
     with pytest.raises(WrongState):
         await say(services, ASSIGNEE, "已修好")
     assert "工单" in (await say(services, ASSIGNEE, "已修好"))[0].text   # no question pending
+
+
+async def test_accepting_in_the_group_keeps_the_phone_out_of_the_group(
+        services: Services) -> None:
+    number = number_in(await report_request(services, "瑞祥社区路灯不亮"))
+    shared = await transition(services, lifecycle.accept, actor_id=ASSIGNEE, number=number,
+                              in_group=True)
+    assert "138****0000" in shared.text and "13812340000" not in shared.text
+    private = [c for c in await outbox(services, chat_id=ASSIGNEE, kind="task_card")
+               if "13812340000" in c.text]
+    assert len(private) == 1 and private[0].buttons == [["办结", f"res:{number}"]]
