@@ -174,4 +174,4 @@ async def test_accepting_in_the_group_keeps_the_phone_out_of_the_group(
     assert "138****0000" in shared.text and "13812340000" not in shared.text
     private = [c for c in await outbox(services, chat_id=ASSIGNEE, kind="task_card")
                if "13812340000" in c.text]
-    assert len(private) == 1 and private[0].buttons == [["办结", f"res:{number}"]]
+    assert len(private) == 1 and private[0].buttons == [[["办结", f"res:{number}"]]]
