@@ -93,6 +93,9 @@ class Routing(_Strict):
     # A learned probability (0–1) counts this many keyword points: at 3.0 a confident
     # model (p ≥ 0.5) outvotes a single keyword of another category.
     learned_weight: float = Field(3.0, ge=0)
+    # A multi-character keyword heard through a homophone typo of a pinyin input method
+    # (路等 for 路灯) counts this share of its weight; 0 turns such matching off.
+    pinyin_factor: float = Field(0.8, ge=0, le=1)
     # A shared location outside every polygon goes to the nearest area centre within this.
     area_radius_km: float = Field(3.0, gt=0)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import time
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -152,20 +153,15 @@ def evaluate(config: Config, data_dir: Path, test_rows: Sequence[tuple[str, str]
 
 
 def split_rows(rows: Sequence[tuple[str, str]], test_share: float = 0.3,
-               seed: int = 20240604) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """Deterministic train/test split, stratified by category (seeded shuffle per category)."""
-    import random
+               ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Deterministic train/test split by a hash of each text.
 
-    by_category: dict[str, list[tuple[str, str]]] = {}
-    for row in rows:
-        by_category.setdefault(row[1], []).append(row)
-    rng = random.Random(seed)
+    A row's side depends on its text alone, so appending rows to the data set never moves
+    an old training row (one the keywords may have been tuned on) into the test split.
+    """
     train_rows: list[tuple[str, str]] = []
     test_rows: list[tuple[str, str]] = []
-    for category in sorted(by_category):
-        group = by_category[category][:]
-        rng.shuffle(group)
-        cut = round(len(group) * test_share)
-        test_rows += group[:cut]
-        train_rows += group[cut:]
+    for row in rows:
+        in_test = zlib.crc32(row[0].encode("utf-8")) % 1000 < test_share * 1000
+        (test_rows if in_test else train_rows).append(row)
     return train_rows, test_rows

@@ -80,7 +80,8 @@ class Router:
         words += areas.names + list(config.routing.urgent_words)
         segmenter = Segmenter(Path(data_dir), words)
         scorer = KeywordScorer(config.categories, masked=areas.names,
-                               frequency=segmenter.frequency)
+                               frequency=segmenter.frequency,
+                               pinyin=config.routing.pinyin_factor)
         return cls(config, segmenter, scorer, areas, model)
 
     def with_model(self, model: LearnedModel | None) -> Router:
@@ -105,7 +106,7 @@ class Router:
 
     def _features(self, tokens: list[str], text: str, keywords: KeywordScores) -> list[str]:
         hits = [(self._categories[i].code, len(h)) for i, h in enumerate(keywords.hits) if h]
-        focus = _informative(text, keywords.found)
+        focus = _informative(text, keywords.found | {span for _, span in keywords.heard})
         if focus is not None:
             tokens, text = self._segmenter.tokens(focus), focus
         return features(tokens, text, hits)
@@ -178,7 +179,7 @@ class Router:
         department = self._department(best, area)
         passes = score >= routing.min_score and score - rival >= routing.min_margin
         confident = passes and department is not None
-        matched = keywords.hits[best]
+        matched = tuple(keywords.written(w) for w in keywords.hits[best])
         if not matched and self.model is not None:
             matched = self._model_words(tokens, text, keywords, best)
         return RouteDecision(
@@ -254,7 +255,9 @@ def explain(router: Router, text: str, *, address: str | None = None,
             continue
         category = router._categories[i]
         learned = f"  learned {a.learned[i]:.2f}" if a.learned is not None else ""
-        hits = ", ".join(f"{w}({router._scorer.weight(w, i):g})" for w in a.keywords.hits[i])
+        hits = ", ".join(f"{a.keywords.written(w)}({router._scorer.weight(w, i):g}"
+                         + (f"×{routing.pinyin_factor:g}" if a.keywords.written(w) != w else "")
+                         + ")" for w in a.keywords.hits[i])
         mark = "  [urgent]" if i in a.urgent_categories else ""
         lines.append(f"  {category.code:<18} {a.combined[i]:6.2f}  keywords "
                      f"{a.keywords.scores[i]:.2f}{learned}{mark}  {_bar(a.combined[i], top)}"

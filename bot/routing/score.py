@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.config import Category
+from bot.routing.pinyin import PinyinIndex
 
 # jieba dictionary frequency from which a token is a word of its own: a one-character
 # keyword inside it is no hit (电 in 电话 8354, 报 in 报纸 2719; 大坑 59 and 野狗 81 count).
@@ -17,6 +18,16 @@ class KeywordScores:
     scores: tuple[float, ...]            # by category index
     hits: tuple[tuple[str, ...], ...]    # keywords found, by category index, in text order
     found: frozenset[str]                # every keyword found (any category)
+    # Keywords heard through a homophone typo, as (keyword, what the resident wrote):
+    # 路等 for 路灯. They count `pinyin` × their weight and are also in `found`.
+    heard: tuple[tuple[str, str], ...] = ()
+
+    def written(self, word: str) -> str:
+        """`word` as the staff should read it: 路等(路灯) for a homophone hit."""
+        for keyword, span in self.heard:
+            if keyword == word:
+                return f"{span}({keyword})"
+        return word
 
 
 class KeywordScorer:
@@ -31,11 +42,16 @@ class KeywordScorer:
     words. `frequency` gives jieba's dictionary frequency of a token; a token at least
     `common` frequent is a word in its own right. Area names are blanked first so that
     社区 in 瑞祥社区 is not a community_affairs hit.
+
+    With `pinyin`, a multi-character keyword not found as written is also heard in a
+    span of the text that reads the same in toneless pinyin (路等 / 路登 for 路灯, 下水到
+    for 下水道: the homophone typos of pinyin input methods), at its
+    weight × `pinyin` (0: off); see `PinyinIndex` for the spans that never count.
     """
 
     def __init__(self, categories: Sequence[Category], masked: Iterable[str] = (),
                  frequency: Callable[[str], int] | None = None,
-                 common: int = COMMON_WORD_FREQ) -> None:
+                 common: int = COMMON_WORD_FREQ, pinyin: float = 0.0) -> None:
         self.codes = tuple(c.code for c in categories)
         weights: dict[str, dict[int, float]] = {}
         for index, category in enumerate(categories):
@@ -50,6 +66,8 @@ class KeywordScorer:
         self._frequency = frequency
         self._common = common
         self._inside: dict[str, tuple[str, ...]] = {}  # token -> single keywords it holds
+        self._pinyin = PinyinIndex(self._substrings) if pinyin > 0 else None
+        self._pinyin_factor = pinyin
 
     @property
     def words(self) -> list[str]:
@@ -76,14 +94,30 @@ class KeywordScorer:
                 spans = _spans(tokens, text.lower())
             if not self._straddles(word, lowered, spans):
                 found.add(word)
+        heard: dict[str, tuple[int, str]] = {}
+        if self._pinyin is not None:
+            if spans is None:
+                spans = _spans(tokens, text.lower())
+            heard = self._pinyin.heard(lowered, found, spans, self._is_typo_piece)
         scores = [0.0] * len(self.codes)
         hits: list[list[str]] = [[] for _ in self.codes]
         # Text order, so the staff read the matched words as the resident wrote them.
-        for word in sorted(found, key=lambda w: (_position(lowered, w), -len(w))):
+        ordered = [(_position(lowered, w), -len(w), w, 1.0) for w in found]
+        ordered += [(at, -len(w), w, self._pinyin_factor) for w, (at, _) in heard.items()]
+        for _, _, word, factor in sorted(ordered):
             for index, weight in self._weights[word]:
-                scores[index] += weight
+                scores[index] += weight * factor
                 hits[index].append(word)
-        return KeywordScores(tuple(scores), tuple(tuple(h) for h in hits), frozenset(found))
+        return KeywordScores(tuple(scores), tuple(tuple(h) for h in hits),
+                             frozenset(found | heard.keys()),
+                             tuple((w, span) for w, (_, span) in heard.items()))
+
+    def _is_typo_piece(self, token: str) -> bool:
+        """Whether `token` may be part of a homophone typo: one character, a keyword, or
+        no word jieba knows (不良 is 不良 and 午夜 午夜, never a mistyped 不亮 or 物业;
+        电题 and 登坏 are jieba's guesses at words it does not know)."""
+        return len(token) == 1 or token in self._weights or not (
+            self._frequency is not None and self._frequency(token) > 0)
 
     def _straddles(self, word: str, text: str, spans: list[tuple[int, int, str]]) -> bool:
         """True when every occurrence of `word` in `text` starts inside one common word

@@ -185,3 +185,52 @@ def test_training_wraps_short_examples_in_neutral_sentences(router: Router) -> N
     assert "路灯坏了" in wrapped[1][0] and len(wrapped[1][0]) > len("路灯坏了")
     assert wrapped == wrapped_in_neutral(rows, router.is_neutral)  # deterministic
     assert not router.is_neutral("路灯坏了") and router.is_neutral("谢谢领导!")
+
+
+@pytest.mark.parametrize(("text", "category", "written"), [
+    ("路等不亮", "streetlight", "路等(路灯)"),
+    ("门口路登坏了", "streetlight", "路登(路灯)"),
+    ("下水到堵了", "sewer", "下水到(下水道)"),
+    ("电题坏了好几天", "elevator", "电题(电梯)"),
+])
+def test_homophone_typo_hits_keyword_through_pinyin(router: Router, text: str,
+                                                    category: str, written: str) -> None:
+    decision = router.classify(text)
+    assert (decision.category, decision.confident) == (category, True)
+    assert written in decision.matched_words  # the staff see what the resident wrote
+
+
+def test_pinyin_hit_weighs_less_than_the_keyword(router: Router, config: Config) -> None:
+    typo = router.analyse("电题").keywords
+    right = router.analyse("电梯").keywords
+    index = [c.code for c in config.categories].index("elevator")
+    assert typo.heard == (("电梯", "电题"),) and right.heard == ()
+    assert typo.scores[index] == pytest.approx(config.routing.pinyin_factor * right.scores[index])
+
+
+@pytest.mark.parametrize("text", [
+    "23路等了40分钟一辆都不来",  # 路 after a number is a bus line, then 等
+    "不良商家",                  # a word of its own (bu liang), no mistyped 不亮
+    "午夜还在吵",                # 午夜 is no mistyped 物业
+    "地上的水",                  # 的水 (de shui): a function character is no typo of 滴水
+    "小区里有只白鹅",            # 白鹅 is no 白蚁 (bai e / bai yi), nor 鹅 a 蛾
+])
+def test_pinyin_does_not_hear_keywords_in_ordinary_words(router: Router, text: str) -> None:
+    assert router.analyse(text).keywords.heard == ()
+
+
+def test_one_character_homophone_is_no_hit(router: Router) -> None:
+    # 等 sounds like the keyword 灯 (deng): one character alone is never heard.
+    keywords = router.analyse("我在门口等你").keywords
+    assert keywords.heard == () and "灯" not in keywords.found
+    assert router.analyse("路等").keywords.heard == (("路灯", "路等"),)
+
+
+def test_pinyin_matching_can_be_turned_off(config: Config, data_dir: Path) -> None:
+    off = config.model_copy(update={"routing": config.routing.model_copy(
+        update={"pinyin_factor": 0.0})})
+    assert Router.build(off, data_dir).analyse("路等不亮").keywords.heard == ()
+
+
+def test_explain_shows_the_typo_and_its_keyword(router: Router) -> None:
+    assert "路等(路灯)(1×0.8)" in explain(router, "路等不亮")
