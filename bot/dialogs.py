@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 from bot import lifecycle, report, texts
 from bot.errors import DomainError
@@ -30,15 +29,6 @@ TEXT_FLOWS: dict[str, tuple[str, str, Finish, str]] = {
 }
 
 
-def _save(uow: UnitOfWork, conv: Conversation | None, user_id: int, flow: str,
-          data: dict[str, Any], svc: Services) -> None:
-    if conv is None:
-        uow.session.add(Conversation(user_id=user_id, flow=flow, step="text", data=data,
-                                     updated_at=svc.now()))
-    else:
-        conv.flow, conv.step, conv.data, conv.updated_at = flow, "text", data, svc.now()
-
-
 async def ask_text(svc: Services, *, user_id: int, number: str, flow: str,
                    card: tuple[int, int] | None = None) -> Outcome:
     """A button that needs a text next (办结's answer, 退单's or 不满意's reason).
@@ -49,7 +39,8 @@ async def ask_text(svc: Services, *, user_id: int, number: str, flow: str,
     async with svc.uow() as uow:
         req, _actor = await lifecycle.load(uow, rule, actor_id=user_id, number=number)
         conv = await queries.conversation_of(uow.session, user_id)
-        _save(uow, conv, user_id, flow, {"number": number, "card": card}, svc)
+        queries.save_conversation(uow.session, conv, user_id=user_id, flow=flow, step="text",
+                                  data={"number": number, "card": card}, now=svc.now())
         await uow.commit()
     text = fmt(question, number=number)
     return Outcome(replies=(Reply(texts.localise(text, req.traditional and flow == "reopen"),

@@ -16,6 +16,7 @@ from bot.model import Role, Status
 from bot.replies import Buttons, buttons_to_json
 from storage import queries
 from storage.models import Attachment, OutboxMessage, Request
+from storage.uow import OUTBOX_QUEUED
 
 
 def queue(session: AsyncSession, *, chat_id: int, kind: str, at: datetime,
@@ -27,6 +28,7 @@ def queue(session: AsyncSession, *, chat_id: int, kind: str, at: datetime,
         request_id=request.id if request else None, photos=photos, voice=voice,
         dedupe_key=dedupe_key, status="pending", attempts=0, not_before=at, created_at=at,
     ))
+    session.info[OUTBOX_QUEUED] = True
 
 
 async def department_chats(session: AsyncSession, config: Config, department: str) -> list[int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from bot import callbacks, lifecycle, render, texts
@@ -160,12 +161,9 @@ def _localised(replies: list[Reply], data: Data) -> list[Reply]:
 
 
 def _save(uow: UnitOfWork, conv: Conversation | None, user_id: int, step: str,
-          data: Data, now: Any) -> None:
-    if conv is None:
-        uow.session.add(Conversation(user_id=user_id, flow=FLOW, step=step, data=data,
-                                     updated_at=now))
-    else:
-        conv.flow, conv.step, conv.data, conv.updated_at = FLOW, step, data, now
+          data: Data, now: datetime) -> None:
+    queries.save_conversation(uow.session, conv, user_id=user_id, flow=FLOW, step=step,
+                              data=data, now=now)
 
 
 async def start(svc: Services, *, user_id: int, first: Incoming | None = None) -> list[Reply]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -72,7 +73,19 @@ async def all_staff(session: AsyncSession) -> Sequence[StaffMember]:
 
 
 async def conversation_of(session: AsyncSession, user_id: int) -> Conversation | None:
-    return await session.get(Conversation, user_id)
+    """The user's conversation, locked: two updates of one chat never interleave."""
+    statement = select(Conversation).where(Conversation.user_id == user_id).with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+def save_conversation(session: AsyncSession, conv: Conversation | None, *, user_id: int,
+                      flow: str, step: str, data: dict[str, Any], now: datetime) -> None:
+    """Create or overwrite the user's one conversation row."""
+    if conv is None:
+        session.add(Conversation(user_id=user_id, flow=flow, step=step, data=data,
+                                 updated_at=now))
+    else:
+        conv.flow, conv.step, conv.data, conv.updated_at = flow, step, data, now
 
 
 async def claim_outbox(session: AsyncSession, *, now: datetime, lease_until: datetime,

@@ -8,7 +8,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.models import OutboxMessage
+OUTBOX_QUEUED = "outbox_queued"   # session.info flag set by whoever adds outbox rows
 
 
 class UnitOfWork:
@@ -30,11 +30,12 @@ class UnitOfWork:
     async def __aexit__(self, exc_type: type[BaseException] | None,
                         exc: BaseException | None, tb: TracebackType | None) -> None:
         if not self._committed:
+            self.session.info.pop(OUTBOX_QUEUED, None)
             await self.session.rollback()
         await self.session.close()
 
     async def commit(self) -> None:
-        queued = any(isinstance(obj, OutboxMessage) for obj in self.session.new)
+        queued = self.session.info.pop(OUTBOX_QUEUED, False)
         await self.session.commit()
         self._committed = True
         if queued and self._on_outbox is not None:
