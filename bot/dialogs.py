@@ -16,16 +16,24 @@ from storage import queries
 from storage.models import Conversation
 from storage.uow import UnitOfWork
 
-TEXT_CHARS = 2000
-
 Finish = Callable[..., Awaitable[Reply]]
 
 
-# flow -> (rule checked on entering, question asked, transition on the text, its keyword)
-TEXT_FLOWS: dict[str, tuple[str, str, Finish, str]] = {
-    "answer": ("resolve", texts.ASK_ANSWER, lifecycle.resolve, "answer"),
-    "return": ("return", texts.ASK_RETURN_REASON, lifecycle.return_task, "reason"),
-    "reopen": ("reopen", texts.ASK_REOPEN_REASON, lifecycle.reopen, "reason"),
+@dataclass(frozen=True)
+class TextFlow:
+    """A question whose answer is one text: checked on asking, a transition on answering."""
+
+    rule: str
+    question: str
+    transition: Finish
+    keyword: str
+    max_chars: int   # keeps every card that quotes the text within Telegram's 4096
+
+
+TEXT_FLOWS: dict[str, TextFlow] = {
+    "answer": TextFlow("resolve", texts.ASK_ANSWER, lifecycle.resolve, "answer", 1500),
+    "return": TextFlow("return", texts.ASK_RETURN_REASON, lifecycle.return_task, "reason", 500),
+    "reopen": TextFlow("reopen", texts.ASK_REOPEN_REASON, lifecycle.reopen, "reason", 500),
 }
 
 
@@ -35,14 +43,14 @@ async def ask_text(svc: Services, *, user_id: int, number: str, flow: str,
 
     `card` (chat id, message id) is the message whose buttons are spent once the text is in.
     """
-    rule, question, _, _ = TEXT_FLOWS[flow]
+    text_flow = TEXT_FLOWS[flow]
     async with svc.uow() as uow:
-        req, _actor = await lifecycle.load(uow, rule, actor_id=user_id, number=number)
+        req, _actor = await lifecycle.load(uow, text_flow.rule, actor_id=user_id, number=number)
         conv = await queries.conversation_of(uow.session, user_id)
         queries.save_conversation(uow.session, conv, user_id=user_id, flow=flow, step="text",
                                   data={"number": number, "card": card}, now=svc.now())
         await uow.commit()
-    text = fmt(question, number=number)
+    text = fmt(text_flow.question, number=number)
     return Outcome(replies=(Reply(texts.localise(text, req.traditional and flow == "reopen"),
                                   keyboard=Keyboard.REMOVE),))
 
@@ -57,13 +65,14 @@ class Answer:
 
 async def _finish_text(uow: UnitOfWork, svc: Services, conv: Conversation,
                        inp: Incoming) -> Answer:
-    _, _, transition, keyword = TEXT_FLOWS[conv.flow]
+    text_flow = TEXT_FLOWS[conv.flow]
     if inp.kind != Kind.TEXT or not inp.plain:
         return Answer([Reply(texts.STAFF_TEXT_REQUIRED)])
-    if len(inp.plain) > TEXT_CHARS:
-        return Answer([Reply(fmt(texts.STAFF_TEXT_TOO_LONG, limit=TEXT_CHARS))])
-    reply = await transition(uow, svc, actor_id=conv.user_id, number=conv.data["number"],
-                             **{keyword: inp.plain})
+    if len(inp.plain) > text_flow.max_chars:
+        return Answer([Reply(fmt(texts.STAFF_TEXT_TOO_LONG, limit=text_flow.max_chars))])
+    reply = await text_flow.transition(uow, svc, actor_id=conv.user_id,
+                                       number=conv.data["number"],
+                                       **{text_flow.keyword: inp.plain})
     await uow.session.delete(conv)
     card = conv.data.get("card")
     return Answer([reply], tuple(card) if card else None)

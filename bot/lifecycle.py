@@ -45,8 +45,18 @@ def _office(actor: Actor, req: Request) -> bool:
     return actor.role in (Role.DISPATCHER, Role.ADMIN)
 
 
+def _staff(actor: Actor) -> bool:
+    return actor.role in (Role.ASSIGNEE, Role.SUPERVISOR)
+
+
 def _handler(actor: Actor, req: Request) -> bool:
-    return actor.role in (Role.ASSIGNEE, Role.SUPERVISOR) and actor.department == req.department
+    return _staff(actor) and actor.department == req.department
+
+
+def _holder(actor: Actor, req: Request) -> bool:
+    """Whoever accepted the task answers it (or the department's supervisor, covering)."""
+    return _handler(actor, req) and (actor.id == req.assignee_id
+                                     or actor.role == Role.SUPERVISOR)
 
 
 def _owner(actor: Actor, req: Request) -> bool:
@@ -57,7 +67,7 @@ RULES: dict[str, tuple[Callable[[Actor, Request], bool], frozenset[Status]]] = {
     "route": (_office, frozenset({Status.TRIAGE})),
     "accept": (_handler, frozenset({Status.DISPATCHED})),
     "return": (_handler, frozenset({Status.DISPATCHED})),
-    "resolve": (_handler, frozenset({Status.IN_PROGRESS})),
+    "resolve": (_holder, frozenset({Status.IN_PROGRESS})),
     "rate": (_owner, frozenset({Status.RESOLVED})),
     "reopen": (_owner, frozenset({Status.RESOLVED})),
     "withdraw": (_owner, frozenset({Status.TRIAGE, Status.DISPATCHED})),
@@ -68,6 +78,9 @@ def check(action: str, actor: Actor, req: Request) -> None:
     """Raise unless `actor` may do `action` to `req` in its current state."""
     may, states = RULES[action]
     if not may(actor, req):
+        if _staff(actor) and may in (_handler, _holder) and req.status not in states:
+            # the task moved on (returned, re-routed, answered): a stale card, not a trespass
+            raise WrongState(req.status)
         raise NotAllowed(action)
     if req.status not in states:
         raise WrongState(req.status)
@@ -137,11 +150,12 @@ def _routing_record(decision: Any) -> dict[str, Any]:
     }
 
 
-def _set_deadlines(svc: Services, req: Request, now: datetime, *, answer: bool) -> None:
+def _set_deadlines(svc: Services, req: Request, *, accept_from: datetime,
+                   answer_from: datetime) -> None:
+    """Deadlines from the request's category and urgency (the office's choice counts too)."""
     limits = svc.config.limits_for(req.category, urgent=req.urgent)
-    req.accept_due_at = svc.calendar.add(now, limits.accept)
-    if answer:
-        req.answer_due_at = svc.calendar.add(now, limits.answer)
+    req.accept_due_at = svc.calendar.add(accept_from, limits.accept)
+    req.answer_due_at = svc.calendar.add(answer_from, limits.answer)
 
 
 async def submit(uow: UnitOfWork, svc: Services, *, resident_id: int,
@@ -168,12 +182,11 @@ async def submit(uow: UnitOfWork, svc: Services, *, resident_id: int,
                                added_by=resident_id, created_at=now))
     resident = Actor(resident_id, Role.RESIDENT, None, resident_name or "")
     target = Status.DISPATCHED if decision.confident else Status.TRIAGE
+    _set_deadlines(svc, req, accept_from=now, answer_from=now)
     if decision.confident:
         req.department = decision.department
-        _set_deadlines(svc, req, now, answer=True)
     else:
-        req.answer_due_at = svc.calendar.add(now, svc.config.limits_for(
-            None, urgent=req.urgent).answer)
+        req.accept_due_at = None   # nobody can accept before the office routes it
     session.add(Event(request_id=req.id, kind="submit", actor_id=resident_id,
                       actor_role=resident.role, from_status=None, to_status=target, at=now,
                       detail={"department": req.department, "category": req.category}))
@@ -203,7 +216,7 @@ async def route(uow: UnitOfWork, svc: Services, *, actor_id: int, number: str,
         chosen.department)
     if chosen.territorial:
         req.area = area
-    _set_deadlines(svc, req, now, answer=False)
+    _set_deadlines(svc, req, accept_from=now, answer_from=req.created_at)
     _record(uow.session, req, "route", actor, Status.DISPATCHED, now, category=chosen.code,
             department=req.department, area=req.area)
     await uow.session.flush()
@@ -278,7 +291,7 @@ async def rate(uow: UnitOfWork, svc: Services, *, actor_id: int, number: str,
     now = svc.now()
     req.rating, req.closed_at = rating, now
     _record(uow.session, req, "rate", actor, Status.CLOSED, now, rating=rating)
-    return Reply(fmt(texts.THANKS_RATING, number=req.number))
+    return Reply(texts.localise(fmt(texts.THANKS_RATING, number=req.number), req.traditional))
 
 
 async def reopen(uow: UnitOfWork, svc: Services, *, actor_id: int, number: str,
@@ -291,7 +304,7 @@ async def reopen(uow: UnitOfWork, svc: Services, *, actor_id: int, number: str,
     limits = svc.config.limits_for(req.category, urgent=req.urgent)
     if req.reopen_count > limits.max_reopens:
         req.escalation_level += 1  # too many reopens: the office must look at it
-    _set_deadlines(svc, req, now, answer=True)
+    _set_deadlines(svc, req, accept_from=now, answer_from=now)
     _record(uow.session, req, "reopen", actor, Status.DISPATCHED, now, reason=reason,
             reopen_count=req.reopen_count)
     await notices.task_cards(uow.session, svc.config, req, at=now, reason=reason)
@@ -299,17 +312,18 @@ async def reopen(uow: UnitOfWork, svc: Services, *, actor_id: int, number: str,
         await notices.to_office(uow.session, req, at=now, kind="reopen_escalation", text=fmt(
             texts.REOPEN_ESCALATION, number=req.number, count=req.reopen_count, reason=reason,
             department=render.department_name(svc.config, req.department)))
-    return Reply(fmt(texts.REOPENED, number=req.number,
-                     department=render.department_name(svc.config, req.department)))
+    return Reply(texts.localise(fmt(texts.REOPENED, number=req.number, department=(
+        render.department_name(svc.config, req.department))), req.traditional))
 
 
 async def withdraw(uow: UnitOfWork, svc: Services, *, actor_id: int, number: str) -> Reply:
     """The resident withdraws a request nobody has accepted yet."""
     req, actor = await load(uow, "withdraw", actor_id=actor_id, number=number)
     now = svc.now()
-    req.closed_at = now
+    req.closed_at, req.accept_due_at = now, None
     _record(uow.session, req, "withdraw", actor, Status.WITHDRAWN, now)
-    return Reply(fmt(texts.WITHDRAWN, number=req.number))
+    await notices.withdrawn(uow.session, svc.config, req, at=now)
+    return Reply(texts.localise(fmt(texts.WITHDRAWN, number=req.number), req.traditional))
 
 
 async def my_requests(svc: Services, *, resident_id: int) -> list[RequestView]:

@@ -22,10 +22,11 @@ from storage.uow import OUTBOX_QUEUED
 def queue(session: AsyncSession, *, chat_id: int, kind: str, at: datetime,
           text: str | None = None, buttons: Buttons = (), request: Request | None = None,
           photos: list[str] | None = None, voice: str | None = None,
-          dedupe_key: str | None = None) -> None:
+          location: list[float] | None = None, dedupe_key: str | None = None) -> None:
     session.add(OutboxMessage(
         chat_id=chat_id, kind=kind, text=text, buttons=buttons_to_json(buttons) or None,
         request_id=request.id if request else None, photos=photos, voice=voice,
+        location=location,
         dedupe_key=dedupe_key, status="pending", attempts=0, not_before=at, created_at=at,
     ))
     session.info[OUTBOX_QUEUED] = True
@@ -63,6 +64,9 @@ async def task_cards(session: AsyncSession, config: Config, req: Request, *, at:
         if photos or voice:
             queue(session, chat_id=chat_id, kind="task_media", at=at, request=req,
                   text=req.number, photos=photos or None, voice=voice)
+        if req.latitude is not None and req.longitude is not None:
+            queue(session, chat_id=chat_id, kind="task_location", at=at, request=req,
+                  location=[req.latitude, req.longitude])
 
 
 async def triage_cards(session: AsyncSession, config: Config, req: Request, *, at: datetime,
@@ -85,3 +89,15 @@ def to_resident(session: AsyncSession, req: Request, text: str, *, kind: str, at
                   for row in buttons)
     queue(session, chat_id=req.resident_id, kind=kind, at=at, request=req,
           text=texts.localise(text, req.traditional), buttons=local)
+
+
+async def withdrawn(session: AsyncSession, config: Config, req: Request, *,
+                    at: datetime) -> None:
+    """Whoever holds a card for the request hears it is withdrawn (and the office if urgent)."""
+    chats = (await department_chats(session, config, req.department) if req.department
+             else await office_chats(session))
+    if req.urgent and req.department:
+        chats += await office_chats(session)
+    text = texts.fmt(texts.WITHDRAWN_NOTICE, number=req.number)
+    for chat_id in chats:
+        queue(session, chat_id=chat_id, kind="withdrawn", at=at, text=text, request=req)

@@ -40,9 +40,24 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "*" * max(len(phone) - 7, 1) + phone[-4:] if len(phone) > 7 else "****"
 
 
+def place(req: Request) -> str:
+    """The address as written, or the shared position (sent as a map after the card)."""
+    if req.address:
+        return req.address
+    if req.latitude is not None and req.longitude is not None:
+        return texts.LOCATION_ADDRESS.format(latitude=req.latitude, longitude=req.longitude)
+    return texts.NOT_GIVEN
+
+
+def mask_name(name: str) -> str:
+    return name[:1] + "*" * max(len(name) - 1, 1)
+
+
 def _contact(req: Request, reveal: bool) -> str:
+    """Name and phone in full only for whoever accepted the task."""
     phone = req.phone if reveal or not req.phone else mask_phone(req.phone)
-    parts = [p for p in (req.resident_name, phone) if p]
+    name = req.resident_name if reveal or not req.resident_name else mask_name(req.resident_name)
+    parts = [p for p in (name, phone) if p]
     return " ".join(parts) or texts.NOT_GIVEN
 
 
@@ -54,7 +69,7 @@ def task_card(config: Config, req: Request, *, title: str, reason: str | None = 
         texts.TASK_CARD,
         urgent=Html(texts.URGENT_MARK if req.urgent else ""),
         title=title, number=req.number, category=category_name(config, req.category),
-        description=req.description, address=req.address or texts.NOT_GIVEN,
+        description=req.description, address=place(req),
         contact=_contact(req, reveal_contact), matched=matched,
         accept_due=local_time(req.accept_due_at, config.tz),
         answer_due=local_time(req.answer_due_at, config.tz),
@@ -83,7 +98,7 @@ def triage_card(config: Config, req: Request, *, returned: tuple[str, str] | Non
                  reason=returned[1]) if returned else Html("")
     return fmt(texts.TRIAGE_CARD, urgent=Html(texts.URGENT_MARK if req.urgent else ""),
                number=req.number, description=req.description,
-               address=req.address or texts.NOT_GIVEN,
+               address=place(req),
                candidates=Html(_candidate_names(config, req)), reason=reason)
 
 
@@ -122,7 +137,7 @@ def triage_buttons(config: Config, req: Request, *, everything: bool = False) ->
 def urgent_notice(req: Request) -> Html:
     return fmt(texts.URGENT_OFFICE_NOTICE, number=req.number,
                words="、".join(req.routing.get("urgent_words", [])),
-               description=req.description, address=req.address or texts.NOT_GIVEN)
+               description=req.description, address=place(req))
 
 
 def survey_buttons(number: str) -> Buttons:

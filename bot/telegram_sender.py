@@ -56,7 +56,9 @@ class TelegramSender:
             await self._bot.send_voice(row.chat_id, row.voice,
                                        caption=None if photos else row.text,
                                        parse_mode=ParseMode.HTML)
-        if not photos and not row.voice:
+        if row.location:
+            await self._bot.send_location(row.chat_id, *row.location)
+        if not photos and not row.voice and not row.location:
             await self._bot.send_message(
                 row.chat_id, row.text or "", parse_mode=ParseMode.HTML,
                 reply_markup=inline_markup(buttons_from_json(row.buttons)),

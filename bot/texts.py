@@ -119,7 +119,6 @@ NO_PHOTOS = "无"
 PHOTO_COUNT = "{count} 张"
 NO_PHONE = "未留"
 CONFIRM_WAITING = "请点上方的“确认提交”、“修改”或“取消”。"
-CHOOSE_FIELD = "请选择要修改的内容："
 SUBMITTED = (
     "✅ 已提交，诉求编号：<b>{number}</b>\n{routing}\n"
     "办理过程中我们会及时通知您，也可以随时发送 /my 查看进度。"
@@ -155,6 +154,7 @@ MY_HEADER = "<b>我的诉求</b>（最近 {count} 条）"
 MY_ITEM = "<b>{number}</b>　{status}\n{summary}"
 BTN_WITHDRAW = "撤回 {number}"
 WITHDRAWN = "诉求 {number} 已撤回。"
+WITHDRAWN_NOTICE = "诉求 {number} 已由群众撤回，无需再办理。"
 
 # --- task cards and staff actions ---------------------------------------------------------
 
@@ -187,8 +187,6 @@ NONE_MATCHED = "无关键词命中"
 NOT_GIVEN = "未提供"
 CANDIDATE = "{name}（{score}）"
 ACCEPTED_BY = "\n\n✅ {name} 已接单，请在 {answer_due} 前答复群众。"
-RESOLVED_BY = "\n\n☑️ {name} 已办结。"
-RETURNED_BY = "\n\n↩️ {name} 已退单。"
 ROUTED_TO = "\n\n➡️ 已分派给{department}。"
 BTN_ACCEPT = "接单"
 BTN_RETURN = "退单"
@@ -212,7 +210,6 @@ RATING_LABELS = {Rating.SATISFIED: "满意", Rating.BASIC: "基本满意",
                  Rating.UNSATISFIED: "不满意"}
 ASK_REOPEN_REASON = "很抱歉没能让您满意。请告诉我们哪里不满意，我们将打回重新办理。"
 THANKS_RATING = "感谢您的评价！诉求 {number} 已办结。"
-RATING_RECORDED = "\n\n您的评价：{rating}"
 REOPENED = "已打回重新办理，诉求 {number} 将由{department}重新办理，请耐心等待。"
 BTN_ALL_CATEGORIES = "全部类别…"
 REOPEN_ESCALATION = (

@@ -129,6 +129,7 @@ class OutboxMessage(Base):
     buttons: Mapped[list[Any] | None] = mapped_column(JSON)
     photos: Mapped[list[Any] | None] = mapped_column(JSON)
     voice: Mapped[str | None] = mapped_column(String(256))
+    location: Mapped[list[Any] | None] = mapped_column(JSON)   # [latitude, longitude]
     dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

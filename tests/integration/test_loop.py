@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import re
+from datetime import timedelta
 
 import pytest
 
 from bot import dialogs, lifecycle
+from bot.config import parse_config
 from bot.errors import WrongState
 from bot.model import Rating, Status
 from bot.services import Services
 from storage.models import Event
+from tests.conftest import demo_config_data
 from tests.integration.helpers import (
     ASSIGNEE,
     DISPATCHER,
@@ -175,3 +180,32 @@ async def test_accepting_in_the_group_keeps_the_phone_out_of_the_group(
     private = [c for c in await outbox(services, chat_id=ASSIGNEE, kind="task_card")
                if "13812340000" in c.text]
     assert len(private) == 1 and private[0].buttons == [[["办结", f"res:{number}"]]]
+
+
+async def test_withdrawal_tells_whoever_holds_a_card(services: Services) -> None:
+    number = number_in(await report_request(services, "瑞祥社区路灯不亮"))
+    await transition(services, lifecycle.withdraw, actor_id=RESIDENT, number=number)
+    told = await outbox(services, kind="withdrawn")
+    assert {m.chat_id for m in told} == {ASSIGNEE, MUNICIPAL_GROUP}
+    assert number in told[0].text and "撤回" in told[0].text
+    assert (await request_row(services, number)).accept_due_at is None
+
+
+async def test_cards_mask_the_resident_until_someone_accepts(services: Services) -> None:
+    number = number_in(await report_request(services, "瑞祥社区路灯不亮"))
+    card = (await outbox(services, chat_id=MUNICIPAL_GROUP, kind="task_card"))[0]
+    assert "张**" in card.text and "张阿姨" not in card.text
+    accepted = await transition(services, lifecycle.accept, actor_id=ASSIGNEE, number=number)
+    assert "张阿姨 13812340000" in accepted.text
+
+
+async def test_routing_applies_the_chosen_category_limits(services: Services) -> None:
+    data = copy.deepcopy(demo_config_data())
+    gas = next(c for c in data["categories"] if c["code"] == "gas")
+    gas["limits"] = {"accept": "1h", "answer": "2d"}
+    svc = dataclasses.replace(services, config=parse_config(data, "test"))
+    number = number_in(await report_request(svc, "想问问这个事情怎么办"))
+    await transition(svc, lifecycle.route, actor_id=DISPATCHER, number=number, category="gas")
+    req = await request_row(svc, number)
+    assert req.answer_due_at == req.created_at + timedelta(days=2)
+    assert req.accept_due_at == svc.now() + timedelta(hours=1)
