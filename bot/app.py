@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
-from telegram import BotCommand
+from telegram import BotCommand, Update
+from telegram.error import InvalidToken
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot import texts
@@ -17,6 +19,7 @@ from bot.learning import load_model, retrain
 from bot.outbox import OutboxWorker
 from bot.routing import Router
 from bot.services import Services
+from bot.setup import SetupError
 from bot.staff import sync_staff
 from bot.telegram_sender import TelegramSender
 from bot.workcalendar import WorkCalendar
@@ -100,3 +103,22 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
     app.bot_data["settings"] = settings
     register(app)
     return app
+
+
+def run(settings: Settings, *, webhook: str | None = None, listen: str = "127.0.0.1:8080") -> None:
+    """Long polling, or a webhook server behind the reverse proxy at `webhook`."""
+    app = build_application(settings)
+    updates = [Update.MESSAGE, Update.CALLBACK_QUERY]
+    try:
+        if webhook:
+            host, _, port = listen.rpartition(":")
+            # Telegram sends this back on every update; the server refuses requests without it
+            secret = hashlib.sha256(settings.token.encode()).hexdigest()[:32]
+            app.run_webhook(listen=host or "127.0.0.1", port=int(port), url_path="telegram",
+                            webhook_url=webhook, secret_token=secret, allowed_updates=updates,
+                            bootstrap_retries=-1)
+        else:   # bootstrap_retries=-1: wait out a Telegram or network outage at start-up
+            app.run_polling(allowed_updates=updates, bootstrap_retries=-1)
+    except InvalidToken:
+        raise SetupError("Telegram rejected TELEGRAM_BOT_TOKEN: copy the token again from "
+                         "@BotFather (/mybots → API Token)") from None

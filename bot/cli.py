@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -26,30 +25,13 @@ log = logging.getLogger("lianxin")
 
 
 def _run(args: argparse.Namespace) -> int:
-    from telegram import Update
-    from telegram.error import InvalidToken
-
-    from bot.app import Settings, build_application
+    from bot.app import Settings, run
 
     config = read_config(args.config)
     token = bot_token()
     asyncio.run(prepare_database())
-    settings = Settings(config=config, token=token, api_url=api_url(),
-                        database_url=database_url(), data_dir=data_dir())
-    app = build_application(settings)
-    updates = [Update.MESSAGE, Update.CALLBACK_QUERY]
-    try:
-        if args.webhook:
-            host, _, port = args.listen.rpartition(":")
-            secret = hashlib.sha256(token.encode()).hexdigest()[:32]
-            app.run_webhook(listen=host or "127.0.0.1", port=int(port), url_path="telegram",
-                            webhook_url=args.webhook, secret_token=secret,
-                            allowed_updates=updates, bootstrap_retries=-1)
-        else:   # bootstrap_retries=-1: wait out a Telegram or network outage at start-up
-            app.run_polling(allowed_updates=updates, bootstrap_retries=-1)
-    except InvalidToken:
-        raise SetupError("Telegram rejected TELEGRAM_BOT_TOKEN: copy the token again from "
-                         "@BotFather (/mybots → API Token)") from None
+    run(Settings(config=config, token=token, api_url=api_url(), database_url=database_url(),
+                 data_dir=data_dir()), webhook=args.webhook, listen=args.listen)
     return 0
 
 

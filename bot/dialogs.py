@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot import lifecycle, report, texts
 from bot.errors import DomainError
@@ -17,6 +18,9 @@ from storage.models import Conversation
 from storage.uow import UnitOfWork
 
 Finish = Callable[..., Awaitable[Reply]]
+
+
+QUESTION_TTL = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -78,10 +82,18 @@ async def _finish_text(uow: UnitOfWork, svc: Services, conv: Conversation,
     return Answer([reply], tuple(card) if card else None)
 
 
+def _forgotten(svc: Services, conv: Conversation) -> bool:
+    """A question left unanswered this long no longer claims the user's next message."""
+    return conv.flow != report.FLOW and svc.now() - conv.updated_at > QUESTION_TTL
+
+
 async def on_message(svc: Services, *, user_id: int, inp: Incoming) -> Answer:
     """Any message that is not a command."""
     async with svc.uow() as uow:
         conv = await queries.conversation_of(uow.session, user_id)
+        if conv is not None and _forgotten(svc, conv):
+            await uow.session.delete(conv)
+            conv = None
         if conv is not None:
             try:
                 if conv.flow == report.FLOW:
@@ -99,11 +111,21 @@ async def on_message(svc: Services, *, user_id: int, inp: Incoming) -> Answer:
             await uow.commit()
             return answer
         actor = await lifecycle.actor_of(uow.session, user_id)
+        await uow.commit()
     if actor.role != Role.RESIDENT:
         return Answer([Reply(texts.STAFF_IDLE)])
     if inp.kind in (Kind.TEXT, Kind.PHOTO, Kind.VOICE):   # writing starts a report
         return Answer(await report.start(svc, user_id=user_id, first=inp))
     return Answer([Reply(texts.UNSUPPORTED_MESSAGE)])
+
+
+async def drop_question(svc: Services, *, user_id: int, number: str) -> None:
+    """The user settled the request another way (e.g. 满意 after 不满意): stop asking."""
+    async with svc.uow() as uow:
+        conv = await queries.conversation_of(uow.session, user_id)
+        if conv is not None and conv.flow in TEXT_FLOWS and conv.data.get("number") == number:
+            await uow.session.delete(conv)
+            await uow.commit()
 
 
 async def forget(svc: Services, *, user_id: int) -> Conversation | None:

@@ -35,9 +35,9 @@ async def retrain(svc: Services) -> int | None:
     if model is None:
         log.info("routing: %d routed examples, not enough to learn from yet", len(examples))
         return None
+    data = await asyncio.to_thread(model.to_bytes)   # compresses megabytes
     async with svc.uow() as uow:
-        uow.session.add(RoutingModel(trained_at=svc.now(), examples=len(examples),
-                                     data=model.to_bytes()))
+        uow.session.add(RoutingModel(trained_at=svc.now(), examples=len(examples), data=data))
         await uow.commit()
     svc.router = svc.router.with_model(model)
     log.info("routing: retrained on %d examples", len(examples))

@@ -29,7 +29,7 @@ class Delivery(StrEnum):
     SENT = "sent"
     RETRY = "retry"               # network trouble, 5xx, 429: try again later
     UNDELIVERABLE = "undeliverable"   # 403: blocked, or never opened the chat
-    REJECTED = "failed"           # 400: a bug of ours; retrying cannot help
+    REJECTED = "rejected"         # 400: a bug of ours; retrying cannot help
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ def local_time(moment: datetime | None, tz: ZoneInfo) -> str:
     if moment is None:
         return texts.NOT_GIVEN
     local = moment.astimezone(tz)
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
+    return texts.LOCAL_TIME.format(month=local.month, day=local.day, time=f"{local:%H:%M}")
 
 
 def department_name(config: Config, code: str | None) -> str:

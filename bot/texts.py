@@ -69,7 +69,8 @@ GENERIC_ERROR = "抱歉，系统暂时出了点问题，请稍后再试。您已
 NOT_ALLOWED = "抱歉，您没有权限进行此操作。"
 STALE_BUTTON = "该诉求的状态已经变化，这个按钮已失效。"
 UNKNOWN_REQUEST = "没有找到这条诉求。"
-TAKEN = "该工单已由{name}接单。"
+TAKEN = "该工单已由{name}接单。"   # a plain-text alert: filled with str.format
+OPEN_PRIVATE_CHAT = "请先私聊本机器人并发送 /start ，再点这个按钮。"
 NOTHING_TO_CANCEL = "当前没有进行中的操作。需要反映问题请发送 /new 。"
 UNSUPPORTED_MESSAGE = "抱歉，暂时只能处理文字、照片、语音和位置。需要反映问题请发送 /new 。"
 STAFF_IDLE = "请通过工单卡片上的按钮办理。发送 /help 查看说明。"
@@ -185,6 +186,7 @@ URGENT_OFFICE_NOTICE = (
 )
 NONE_MATCHED = "无关键词命中"
 NOT_GIVEN = "未提供"
+LOCAL_TIME = "{month}月{day}日 {time}"
 CANDIDATE = "{name}（{score}）"
 ACCEPTED_BY = "\n\n✅ {name} 已接单，请在 {answer_due} 前答复群众。"
 ROUTED_TO = "\n\n➡️ 已分派给{department}。"

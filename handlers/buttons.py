@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden
 
 from bot import callbacks, dialogs, lifecycle, render, report, texts
 from bot.callbacks import Callback
@@ -20,9 +20,8 @@ from bot.model import Rating
 from bot.replies import Outcome, Reply
 from bot.services import Services
 from bot.telegram_sender import inline_markup
-from handlers.common import error_text
+from handlers.common import error_text, send_replies
 from handlers.context import AppContext
-from handlers.keyboards import markup
 
 
 @dataclass(frozen=True)
@@ -75,6 +74,7 @@ async def _rate(svc: Services, press: Press) -> Outcome:
                                       flow="reopen", card=press.card)
     reply = await _transition(svc, lifecycle.rate, actor_id=press.user, number=press.number,
                               rating=rating)
+    await dialogs.drop_question(svc, user_id=press.user, number=press.number)
     return Outcome(buttons=(), replies=(reply,))
 
 
@@ -133,15 +133,11 @@ async def on_button(update: Update, context: AppContext) -> None:
     except DomainError as exc:
         await query.answer(error_text(exc), show_alert=True)
         return
-    await query.answer(outcome.notice)
     with suppress(BadRequest):   # a message too old to edit: the replies below still tell
         await _update_pressed(query, outcome)
-    await show_private(context, user.id, outcome.replies)
-
-
-async def show_private(context: AppContext, user_id: int, replies: tuple[Reply, ...]) -> None:
-    """Follow-ups go to the presser's own chat, even for a button pressed in a group."""
-    for reply in replies:
-        await context.bot.send_message(user_id, reply.text, parse_mode=ParseMode.HTML,
-                                       reply_markup=markup(reply),
-                                       disable_web_page_preview=True)
+    try:   # follow-ups go to the presser's own chat, even for a button pressed in a group
+        await send_replies(context.bot, user.id, outcome.replies)
+    except Forbidden:
+        await query.answer(texts.OPEN_PRIVATE_CHAT, show_alert=True)
+        return
+    await query.answer(outcome.notice)

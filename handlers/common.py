@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError
 
@@ -18,8 +19,9 @@ log = logging.getLogger(__name__)
 
 
 def error_text(exc: DomainError) -> str:
+    """Plain text (for a button's alert); escape it to put it in an HTML message."""
     if isinstance(exc, AlreadyTaken):
-        return texts.fmt(texts.TAKEN, name=exc.by)
+        return texts.TAKEN.format(name=exc.by)
     if isinstance(exc, WrongState):
         return texts.STALE_BUTTON
     if isinstance(exc, UnknownRequest):
@@ -29,14 +31,17 @@ def error_text(exc: DomainError) -> str:
     return texts.GENERIC_ERROR
 
 
-async def show(update: Update, replies: list[Reply] | tuple[Reply, ...]) -> None:
-    """Send replies, in order, to the chat the update came from."""
-    chat = update.effective_chat
-    if chat is None:
-        return
+async def send_replies(bot: Bot, chat_id: int, replies: Sequence[Reply]) -> None:
+    """Send replies, in order, to one chat."""
     for reply in replies:
-        await chat.send_message(reply.text, parse_mode=ParseMode.HTML, reply_markup=markup(reply),
-                                disable_web_page_preview=True)
+        await bot.send_message(chat_id, reply.text, parse_mode=ParseMode.HTML,
+                               reply_markup=markup(reply), disable_web_page_preview=True)
+
+
+async def show(update: Update, replies: Sequence[Reply]) -> None:
+    """Send replies to the chat the update came from."""
+    if update.effective_chat is not None:
+        await send_replies(update.get_bot(), update.effective_chat.id, replies)
 
 
 async def on_error(update: object, context: AppContext) -> None:

@@ -7,7 +7,7 @@ from contextlib import suppress
 from telegram import Message, Update
 from telegram.error import BadRequest
 
-from bot import dialogs
+from bot import dialogs, texts
 from bot.errors import DomainError
 from bot.incoming import Incoming, Kind
 from bot.replies import Reply
@@ -41,7 +41,7 @@ async def on_message(update: Update, context: AppContext) -> None:
         answer = await dialogs.on_message(context.svc, user_id=user.id,
                                           inp=incoming_of(message))
     except DomainError as exc:
-        answer = dialogs.Answer([Reply(error_text(exc))])
+        answer = dialogs.Answer([Reply(texts.fmt("{error}", error=error_text(exc)))])
     await show(update, answer.replies)
     if answer.spent is not None:
         with suppress(BadRequest):   # a card too old to edit keeps its (now stale) buttons

@@ -95,6 +95,9 @@ async def test_the_whole_loop(fake: FakeTelegram, running_bot: BotProcess,
     assert card.buttons == ["接单", "退单"] and "138****0000" in (card.text or "")
     await fake.wait_for(MUNICIPAL_GROUP, contains=number)
     await fake.wait_for(ASSIGNEE, predicate=lambda m: m.photo is not None)
+    shared = await fake.wait_for(ASSIGNEE, predicate=lambda m: m.location is not None)
+    assert shared.location == {"latitude": 39.9087, "longitude": 116.3975}
+    assert "39.90870, 116.39750" in (card.text or "")
 
     # a resident forging the assignee's button, and garbage data, change nothing
     survey_chat = await say(fake, RESIDENT, "/my", number)

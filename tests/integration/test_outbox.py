@@ -64,7 +64,7 @@ async def test_blocked_user_is_undeliverable_and_a_rejected_row_is_not_retried(
                            2: [Result(Delivery.REJECTED, error="can't parse entities")]})
     await OutboxWorker(services, transport).deliver_due()
     rows = await outbox(services)
-    assert [(r.status, r.attempts) for r in rows] == [("undeliverable", 1), ("failed", 1)]
+    assert [(r.status, r.attempts) for r in rows] == [("undeliverable", 1), ("rejected", 1)]
     clock.advance(days=1)
     assert await OutboxWorker(services, transport).deliver_due() == 0
 

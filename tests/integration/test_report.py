@@ -88,3 +88,21 @@ async def test_voice_is_a_description(services: Services) -> None:
 
 async def test_staff_writing_without_a_task_is_pointed_to_the_cards(services: Services) -> None:
     assert "工单" in (await say(services, 1001, "你好"))[0].text
+
+
+async def test_an_unanswered_question_expires(services: Services, clock) -> None:
+    from bot import lifecycle
+    from tests.integration.helpers import ASSIGNEE, number_in, report_request
+    from tests.integration.test_loop import transition
+
+    number = number_in(await report_request(services, "瑞祥社区路灯不亮"))
+    await transition(services, lifecycle.accept, actor_id=ASSIGNEE, number=number)
+    await transition(services, lifecycle.resolve, actor_id=ASSIGNEE, number=number,
+                     answer="已修复")
+    await dialogs.ask_text(services, user_id=RESIDENT, number=number, flow="reopen")
+    await dialogs.drop_question(services, user_id=RESIDENT, number="20200101-0001")
+    assert await count(services, Conversation) == 1    # another request's question stays
+    clock.advance(minutes=31)
+    replies = await say(services, RESIDENT, "青年路社区的垃圾站好几天没人清运了")
+    assert replies[-1].keyboard == Keyboard.PHOTOS     # a new report, not a reopen reason
+    assert (await request_row(services, number)).status == "resolved"
