@@ -61,16 +61,19 @@ def _contact(req: Request, reveal: bool) -> str:
     return " ".join(parts) or texts.NOT_GIVEN
 
 
+def _matched(req: Request) -> str:
+    return "、".join(req.routing.get("matched", [])) or texts.NONE_MATCHED
+
+
 def task_card(config: Config, req: Request, *, title: str, reason: str | None = None,
               reveal_contact: bool = False) -> Html:
     """The card an assignee works from; the phone shows in full only to whoever accepted."""
-    matched = "、".join(req.routing.get("matched", [])) or texts.NONE_MATCHED
     card = fmt(
         texts.TASK_CARD,
         urgent=Html(texts.URGENT_MARK if req.urgent else ""),
         title=title, number=req.number, category=category_name(config, req.category),
         description=req.description, address=place(req),
-        contact=_contact(req, reveal_contact), matched=matched,
+        contact=_contact(req, reveal_contact), matched=_matched(req),
         accept_due=local_time(req.accept_due_at, config.tz),
         answer_due=local_time(req.answer_due_at, config.tz),
     )
@@ -99,7 +102,8 @@ def triage_card(config: Config, req: Request, *, returned: tuple[str, str] | Non
     return fmt(texts.TRIAGE_CARD, urgent=Html(texts.URGENT_MARK if req.urgent else ""),
                number=req.number, description=req.description,
                address=place(req),
-               candidates=Html(_candidate_names(config, req)), reason=reason)
+               candidates=Html(_candidate_names(config, req)), matched=_matched(req),
+               reason=reason)
 
 
 def _route_buttons(config: Config, req: Request, category_code: str) -> list[tuple[str, str]]:

@@ -178,7 +178,8 @@ TRIAGE_CARD = (
     "<b>问题描述</b>：{description}\n"
     "<b>地点</b>：{address}\n"
     "<b>候选类别</b>：{candidates}\n"
-    "{reason}请选择办理部门："
+    "<b>分类依据</b>：{matched}\n"
+    "{reason}请选择办理类别："
 )
 TRIAGE_RETURNED = "<b>退单</b>：{department}，原因：{reason}\n"
 URGENT_OFFICE_NOTICE = (

@@ -154,6 +154,7 @@ async def test_return_sends_the_task_back_to_the_office_with_the_reason(
     assert (req.status, req.department) == (Status.TRIAGE, None)
     card = (await outbox(services, kind="triage_card"))[-1]
     assert "这是小区内部的灯，归物业管" in card.text and "市政公用局" in card.text
+    assert "分类依据</b>：路灯" in card.text   # why the router thought so
     await transition(services, lifecycle.route, actor_id=DISPATCHER, number=number,
                      category="property")
     assert (await request_row(services, number)).department == "housing"
