@@ -212,10 +212,11 @@ async def route(uow: UnitOfWork, svc: Services, *, actor_id: int, number: str,
     if chosen is None or (chosen.territorial and unit is None):
         raise NotAllowed("route")  # forged or outdated data: nothing to route to
     now = svc.now()
-    req.category, req.department = chosen.code, unit.unit if chosen.territorial else (
-        chosen.department)
-    if chosen.territorial:
-        req.area = area
+    req.category = chosen.code
+    if chosen.territorial and unit is not None:
+        req.department, req.area = unit.unit, unit.code
+    else:
+        req.department = chosen.department
     _set_deadlines(svc, req, accept_from=now, answer_from=req.created_at)
     _record(uow.session, req, "route", actor, Status.DISPATCHED, now, category=chosen.code,
             department=req.department, area=req.area)
