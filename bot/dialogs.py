@@ -119,22 +119,17 @@ async def on_message(svc: Services, *, user_id: int, inp: Incoming) -> Answer:
     return Answer([Reply(texts.UNSUPPORTED_MESSAGE)])
 
 
-async def drop_question(svc: Services, *, user_id: int, number: str) -> None:
-    """The user settled the request another way (e.g. 满意 after 不满意): stop asking."""
+async def forget(svc: Services, *, user_id: int,
+                 number: str | None = None) -> Conversation | None:
+    """Drop what the user was in the middle of (with `number`: only a question about that
+    request, e.g. 满意 after 不满意 settles it); returns what was dropped."""
     async with svc.uow() as uow:
         conv = await queries.conversation_of(uow.session, user_id)
-        if conv is not None and conv.flow in TEXT_FLOWS and conv.data.get("number") == number:
-            await uow.session.delete(conv)
-            await uow.commit()
-
-
-async def forget(svc: Services, *, user_id: int) -> Conversation | None:
-    """Drop whatever the user was in the middle of; returns what it was."""
-    async with svc.uow() as uow:
-        conv = await queries.conversation_of(uow.session, user_id)
-        if conv is not None:
-            await uow.session.delete(conv)
-            await uow.commit()
+        if conv is None or (number is not None and (
+                conv.flow not in TEXT_FLOWS or conv.data.get("number") != number)):
+            return None
+        await uow.session.delete(conv)
+        await uow.commit()
     return conv
 
 

@@ -104,10 +104,14 @@ async def load(uow: UnitOfWork, action: str, *, actor_id: int,
 
 
 def _record(session: AsyncSession, req: Request, kind: str, actor: Actor, to: Status,
-            at: datetime, **detail: Any) -> None:
-    """The one ledger row of a transition, and the state change it records."""
+            at: datetime, *, first: bool = False, **detail: Any) -> None:
+    """The one ledger row of a transition, and the state change it records.
+
+    `first`: the request's submission, which comes from no state at all.
+    """
     session.add(Event(request_id=req.id, kind=kind, actor_id=actor.id, actor_role=actor.role,
-                      from_status=req.status, to_status=to, at=at, detail=detail))
+                      from_status=None if first else req.status, to_status=to, at=at,
+                      detail=detail))
     req.status = to
 
 
@@ -187,10 +191,8 @@ async def submit(uow: UnitOfWork, svc: Services, *, resident_id: int,
         req.department = decision.department
     else:
         req.accept_due_at = None   # nobody can accept before the office routes it
-    session.add(Event(request_id=req.id, kind="submit", actor_id=resident_id,
-                      actor_role=resident.role, from_status=None, to_status=target, at=now,
-                      detail={"department": req.department, "category": req.category}))
-    req.status = target
+    _record(session, req, "submit", resident, target, now, first=True,
+            department=req.department, category=req.category)
     await session.flush()
     if decision.confident:
         await notices.task_cards(session, svc.config, req, at=now)

@@ -85,10 +85,9 @@ async def to_office(session: AsyncSession, req: Request, *, at: datetime, kind: 
 
 def to_resident(session: AsyncSession, req: Request, text: str, *, kind: str, at: datetime,
                 buttons: Buttons = ()) -> None:
-    local = tuple(tuple((texts.localise(label, req.traditional), data) for label, data in row)
-                  for row in buttons)
     queue(session, chat_id=req.resident_id, kind=kind, at=at, request=req,
-          text=texts.localise(text, req.traditional), buttons=local)
+          text=texts.localise(text, req.traditional),
+          buttons=texts.localise_buttons(buttons, req.traditional))
 
 
 async def withdrawn(session: AsyncSession, config: Config, req: Request, *,

@@ -153,11 +153,9 @@ def prompt(step: str, data: Data) -> list[Reply]:
 
 
 def _localised(replies: list[Reply], data: Data) -> list[Reply]:
-    if not data.get("traditional"):
-        return replies
-    return [Reply(texts.localise(r.text, True),
-                  tuple(tuple((texts.localise(label, True), d) for label, d in row)
-                        for row in r.buttons), r.keyboard) for r in replies]
+    traditional = bool(data.get("traditional"))
+    return [Reply(texts.localise(r.text, traditional),
+                  texts.localise_buttons(r.buttons, traditional), r.keyboard) for r in replies]
 
 
 def _save(uow: UnitOfWork, conv: Conversation | None, user_id: int, step: str,
@@ -241,7 +239,7 @@ async def _choose(uow: UnitOfWork, svc: Services, conv: Conversation, data: Data
     if choice == "edit":
         fields = tuple(((texts.FIELD_LABELS[f], callbacks.encode(callbacks.DRAFT, f)),)
                        for f in (DESCRIPTION, PHOTOS, ADDRESS, PHONE))
-        return Outcome(buttons=_localised([Reply("", fields)], data)[0].buttons)
+        return Outcome(buttons=texts.localise_buttons(fields, bool(data.get("traditional"))))
     if choice == PHOTOS:
         data["photos"] = []   # re-taking photos replaces them
     data["editing"] = True

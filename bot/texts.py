@@ -12,6 +12,7 @@ from functools import cache
 import opencc
 
 from bot.model import Rating, Status
+from bot.replies import Buttons
 
 
 class Html(str):
@@ -35,6 +36,12 @@ def _to_traditional() -> opencc.OpenCC:
 def localise(text: str, traditional: bool) -> str:
     """Answer residents who write Traditional Chinese in Traditional."""
     return _to_traditional().convert(text) if traditional else text
+
+
+def localise_buttons(buttons: Buttons, traditional: bool) -> Buttons:
+    """The same buttons with their labels localised (the callback data stays)."""
+    return tuple(tuple((localise(label, traditional), data) for label, data in row)
+                 for row in buttons)
 
 
 # --- general -------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ async def _rate(svc: Services, press: Press) -> Outcome:
                                       flow="reopen", card=press.card)
     reply = await _transition(svc, lifecycle.rate, actor_id=press.user, number=press.number,
                               rating=rating)
-    await dialogs.drop_question(svc, user_id=press.user, number=press.number)
+    await dialogs.forget(svc, user_id=press.user, number=press.number)
     return Outcome(buttons=(), replies=(reply,))
 
 

@@ -100,7 +100,7 @@ async def test_an_unanswered_question_expires(services: Services, clock) -> None
     await transition(services, lifecycle.resolve, actor_id=ASSIGNEE, number=number,
                      answer="已修复")
     await dialogs.ask_text(services, user_id=RESIDENT, number=number, flow="reopen")
-    await dialogs.drop_question(services, user_id=RESIDENT, number="20200101-0001")
+    await dialogs.forget(services, user_id=RESIDENT, number="20200101-0001")
     assert await count(services, Conversation) == 1    # another request's question stays
     clock.advance(minutes=31)
     replies = await say(services, RESIDENT, "青年路社区的垃圾站好几天没人清运了")
