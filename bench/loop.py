@@ -25,13 +25,13 @@ import yaml  # noqa: E402
 
 from bot import dialogs, lifecycle, report  # noqa: E402
 from bot.config import parse_config  # noqa: E402
+from bot.domain.calendar import WorkCalendar  # noqa: E402
+from bot.domain.model import Rating  # noqa: E402
 from bot.incoming import Incoming, Kind  # noqa: E402
-from bot.model import Rating  # noqa: E402
 from bot.outbox import Delivery, OutboxWorker, Result  # noqa: E402
 from bot.routing import Router  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.staff import sync_staff  # noqa: E402
-from bot.workcalendar import WorkCalendar  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import create_engine, session_factory  # noqa: E402
 

@@ -15,6 +15,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot import texts
 from bot.config import Config
+from bot.domain.calendar import WorkCalendar
 from bot.learning import load_model, retrain
 from bot.outbox import OutboxWorker
 from bot.routing import Router
@@ -22,7 +23,6 @@ from bot.services import Services
 from bot.setup import SetupError
 from bot.staff import sync_staff
 from bot.telegram_sender import TelegramSender
-from bot.workcalendar import WorkCalendar
 from handlers import register
 from handlers.context import AppContext
 from storage.db import create_engine, session_factory

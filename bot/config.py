@@ -21,7 +21,7 @@ from pydantic import (
     field_validator,
 )
 
-from bot.durations import Duration, parse_duration
+from bot.domain.durations import Duration, parse_duration
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
 TERRITORIAL = "territorial"

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot import lifecycle, report, texts
-from bot.errors import DomainError
+from bot.domain.errors import DomainError
+from bot.domain.model import Role
 from bot.incoming import Incoming, Kind
-from bot.model import Role
 from bot.replies import Keyboard, Outcome, Reply
 from bot.services import Services
 from bot.texts import fmt

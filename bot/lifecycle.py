@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices, render, texts
-from bot.errors import AlreadyTaken, NotAllowed, UnknownRequest, WrongState
-from bot.model import Rating, RequestView, Role, Status
+from bot.domain.errors import AlreadyTaken, NotAllowed, UnknownRequest, WrongState
+from bot.domain.model import Rating, RequestView, Role, Status
 from bot.replies import Buttons, Reply
 from bot.services import Services
 from bot.texts import Html, fmt

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import render, texts
 from bot.config import Config
-from bot.model import Role, Status
+from bot.domain.model import Role, Status
 from bot.replies import Buttons, buttons_to_json
 from storage import queries
 from storage.models import Attachment, OutboxMessage, Request

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot import callbacks, texts
 from bot.config import Config
-from bot.model import Rating, RequestView, Status
+from bot.domain.model import Rating, RequestView, Status
 from bot.replies import Buttons
 from bot.texts import Html, fmt
 from storage.models import Request

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Config
-from bot.workcalendar import WorkCalendar
+from bot.domain.calendar import WorkCalendar
 from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from functools import cache
 
 import opencc
 
-from bot.model import Rating, Status
+from bot.domain.model import Rating, Status
 from bot.replies import Buttons
 
 

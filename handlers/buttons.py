@@ -15,8 +15,8 @@ from telegram.error import BadRequest, Forbidden
 
 from bot import callbacks, dialogs, lifecycle, render, report, texts
 from bot.callbacks import Callback
-from bot.errors import DomainError
-from bot.model import Rating
+from bot.domain.errors import DomainError
+from bot.domain.model import Rating
 from bot.replies import Outcome, Reply
 from bot.services import Services
 from bot.telegram_sender import inline_markup

@@ -8,7 +8,7 @@ from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import BadRequest
 
 from bot import dialogs, lifecycle, render, report, texts
-from bot.model import Role
+from bot.domain.model import Role
 from bot.replies import Keyboard, Reply
 from handlers.common import show
 from handlers.context import AppContext

@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError
 
 from bot import texts
-from bot.errors import AlreadyTaken, DomainError, NotAllowed, UnknownRequest, WrongState
+from bot.domain.errors import AlreadyTaken, DomainError, NotAllowed, UnknownRequest, WrongState
 from bot.replies import Reply
 from handlers.context import AppContext
 from handlers.keyboards import markup

@@ -8,7 +8,7 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 
 from bot import dialogs, texts
-from bot.errors import DomainError
+from bot.domain.errors import DomainError
 from bot.incoming import Incoming, Kind
 from bot.replies import Reply
 from handlers.common import error_text, show

@@ -18,9 +18,9 @@ import yaml
 
 import bot  # noqa: F401  (sets PTB_TIMEDELTA before telegram is imported)
 from bot.config import Config, parse_config
+from bot.domain.calendar import WorkCalendar
 from bot.routing import Router
 from bot.services import Services
-from bot.workcalendar import WorkCalendar
 from storage import migrate
 from storage.db import create_engine, session_factory
 

@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from bot.model import Status
+from bot.domain.model import Status
 from storage.db import create_engine, session_factory
 from storage.models import Request
 from tests.e2e.conftest import (

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 
 from bot import lifecycle
-from bot.errors import AlreadyTaken, NotAllowed, UnknownRequest, WrongState
-from bot.model import Rating, Status
+from bot.domain.errors import AlreadyTaken, NotAllowed, UnknownRequest, WrongState
+from bot.domain.model import Rating, Status
 from bot.services import Services
 from storage.models import Event, OutboxMessage
 from tests.integration.helpers import (

@@ -11,8 +11,8 @@ import pytest
 
 from bot import dialogs, lifecycle
 from bot.config import parse_config
-from bot.errors import WrongState
-from bot.model import Rating, Status
+from bot.domain.errors import WrongState
+from bot.domain.model import Rating, Status
 from bot.services import Services
 from storage.models import Event
 from tests.conftest import demo_config_data

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot.config import ConfigError, load_config, parse_config
-from bot.durations import parse_duration
+from bot.domain.durations import parse_duration
 from tests.conftest import demo_config_data
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot import render, texts
-from bot.errors import NotAllowed, WrongState
+from bot.domain.errors import NotAllowed, WrongState
+from bot.domain.model import Role, Status
 from bot.lifecycle import RULES, Actor, check
-from bot.model import Role, Status
 from bot.report import normal_phone
 from storage.models import Request
 

@@ -11,8 +11,8 @@ import chinese_calendar
 import pytest
 
 from bot.config import WorkCalendarConfig
-from bot.durations import parse_duration
-from bot.workcalendar import WorkCalendar
+from bot.domain.calendar import WorkCalendar
+from bot.domain.durations import parse_duration
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -33,7 +33,7 @@ def cal() -> WorkCalendar:
 def fallback_warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     return [
         r for r in caplog.records
-        if r.name == "bot.workcalendar" and r.levelno == logging.WARNING
+        if r.name == "bot.domain.calendar" and r.levelno == logging.WARNING
     ]
 
 

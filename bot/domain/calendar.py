@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-from bot.durations import Duration
+from bot.domain.durations import Duration
 
 if TYPE_CHECKING:
     from bot.config import Config
