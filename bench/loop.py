@@ -23,15 +23,14 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
-from bot import dialogs, lifecycle, report  # noqa: E402
 from bot.config import parse_config  # noqa: E402
+from bot.delivery.outbox import Delivery, OutboxWorker, Result  # noqa: E402
 from bot.domain.calendar import WorkCalendar  # noqa: E402
 from bot.domain.model import Rating  # noqa: E402
-from bot.incoming import Incoming, Kind  # noqa: E402
-from bot.outbox import Delivery, OutboxWorker, Result  # noqa: E402
 from bot.routing import Router  # noqa: E402
-from bot.services import Services  # noqa: E402
-from bot.staff import sync_staff  # noqa: E402
+from bot.services import Services, dialogs, report, residents, tasks  # noqa: E402
+from bot.services.incoming import Incoming, Kind  # noqa: E402
+from bot.services.staff import sync_staff  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import create_engine, session_factory  # noqa: E402
 
@@ -48,16 +47,15 @@ async def one_report(svc: Services, user: int) -> str:
     for text in (f"瑞祥社区{user % 50}号楼门口的路灯坏了", "完成", "瑞祥社区3号楼东侧", "跳过"):
         await dialogs.on_message(svc, user_id=user, inp=Incoming(Kind.TEXT, text=text))
     outcome = await report.press(svc, user_id=user, user_name="bench", choice="ok")
-    return outcome.replies[0].text.split("<b>")[1].split("</b>")[0]
+    return str(outcome.replies[0].values["number"])
 
 
 async def handle(svc: Services, number: str, user: int) -> None:
-    for step, kwargs in ((lifecycle.accept, {"actor_id": ASSIGNEE}),
-                         (lifecycle.resolve, {"actor_id": ASSIGNEE, "answer": "已修复"}),
-                         (lifecycle.rate, {"actor_id": user, "rating": Rating.SATISFIED})):
-        async with svc.uow() as uow:
-            await step(uow, svc, number=number, **kwargs)
-            await uow.commit()
+    """accept + resolve + rate, as the handlers drive them."""
+    await tasks.accept_task(svc, actor_id=ASSIGNEE, number=number)
+    await dialogs.ask_text(svc, user_id=ASSIGNEE, number=number, flow="answer")
+    await dialogs.on_message(svc, user_id=ASSIGNEE, inp=Incoming(Kind.TEXT, text="已修复"))
+    await residents.rate_request(svc, actor_id=user, number=number, rating=Rating.SATISFIED)
 
 
 async def timed(label: str, count: int, jobs: list, concurrency: int) -> None:
@@ -93,7 +91,7 @@ async def main(url: str, requests: int, concurrency: int) -> None:
         await timed("reports_per_s", requests, [reported(u) for u in users], concurrency)
         await timed("handled_requests_per_s", requests,
                     [handle(svc, numbers[u], u) for u in users], 1)
-        worker = OutboxWorker(svc, InstantTransport(), batch=100)
+        worker = OutboxWorker(svc.sessions, svc.now, InstantTransport(), batch=100)
         started, sent = time.perf_counter(), 0
         while claimed := await worker.deliver_due():
             sent += claimed

@@ -1,4 +1,8 @@
-"""The composition root: config, engine, services, router, outbox and handlers, wired once."""
+"""The composition root: config, engine, services, router, outbox and handlers, wired once.
+
+It sits above every layer (it is the one module that may import them all); nothing but
+`bot.cli` imports it.
+"""
 
 from __future__ import annotations
 
@@ -13,16 +17,16 @@ from telegram import BotCommand, Update
 from telegram.error import InvalidToken
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
-from bot import texts
 from bot.config import Config
+from bot.delivery.outbox import OutboxWorker
+from bot.delivery.sender import TelegramSender
 from bot.domain.calendar import WorkCalendar
-from bot.learning import load_model, retrain
-from bot.outbox import OutboxWorker
+from bot.notify import texts
 from bot.routing import Router
 from bot.services import Services
+from bot.services.learning import load_model, retrain
+from bot.services.staff import sync_staff
 from bot.setup import SetupError
-from bot.staff import sync_staff
-from bot.telegram_sender import TelegramSender
 from handlers import register
 from handlers.context import AppContext
 from storage.db import create_engine, session_factory
@@ -57,7 +61,7 @@ async def _start(app: Application) -> None:  # type: ignore[type-arg]
     engine = create_engine(settings.database_url)
     app.bot_data["engine"] = engine
     svc = await build_services(settings, engine)
-    worker = OutboxWorker(svc, TelegramSender(app.bot))
+    worker = OutboxWorker(svc.sessions, svc.now, TelegramSender(app.bot))
     svc.wake_outbox = worker.wake
     staff = await sync_staff(svc, settings.config)
     await app.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS_RESIDENT])

@@ -71,7 +71,7 @@ def _routing(args: argparse.Namespace) -> int:
 
 async def _train(config: Config) -> int:
     from bot.app import Settings, build_services
-    from bot.learning import retrain
+    from bot.services.learning import retrain
     from storage.db import create_engine
 
     await prepare_database()

@@ -1,4 +1,4 @@
-"""Inline buttons: parse the data, call one use case, show its outcome.
+"""Inline buttons: parse the data, call one use case, render its view, show it.
 
 The data is never trusted: every use case re-checks who pressed and the request's state.
 """
@@ -13,13 +13,13 @@ from telegram import CallbackQuery, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
-from bot import callbacks, dialogs, lifecycle, render, report, texts
-from bot.callbacks import Callback
+from bot.delivery.sender import inline_markup
 from bot.domain.errors import DomainError
 from bot.domain.model import Rating
-from bot.replies import Outcome, Reply
-from bot.services import Services
-from bot.telegram_sender import inline_markup
+from bot.notify import callbacks, render, texts
+from bot.notify.callbacks import Callback
+from bot.notify.replies import Outcome, Reply
+from bot.services import Services, dialogs, report, residents, tasks
 from handlers.common import error_text, send_replies
 from handlers.context import AppContext
 
@@ -41,30 +41,24 @@ class Press:
 UseCase = Callable[[Services, Press], Awaitable[Outcome]]
 
 
-async def _transition(svc: Services, step: Callable[..., Awaitable[Reply]], **kwargs: object,
-                      ) -> Reply:
-    async with svc.uow() as uow:
-        reply = await step(uow, svc, **kwargs)
-        await uow.commit()
-    return reply
-
-
 async def _accept(svc: Services, press: Press) -> Outcome:
     in_group = press.card is not None and press.card[0] != press.user
-    return Outcome(edit=await _transition(svc, lifecycle.accept, actor_id=press.user,
-                                          number=press.number, in_group=in_group))
+    done = await tasks.accept_task(svc, actor_id=press.user, number=press.number,
+                                   in_group=in_group)
+    return Outcome(edit=render.accepted_card(svc.config, done.request, acceptor=done.acceptor,
+                                             reveal=not done.in_group))
 
 
 async def _route(svc: Services, press: Press) -> Outcome:
     number, category, *area = press.callback.args
-    reply = await _transition(svc, lifecycle.route, actor_id=press.user, number=number,
-                              category=category, area=area[0] if area else None)
-    return Outcome(edit=reply)
+    view = await tasks.route_request(svc, actor_id=press.user, number=number,
+                                     category=category, area=area[0] if area else None)
+    return Outcome(edit=render.routed_card(svc.config, view))
 
 
 async def _all_categories(svc: Services, press: Press) -> Outcome:
-    return Outcome(buttons=await lifecycle.triage_keyboard(svc, actor_id=press.user,
-                                                           number=press.number))
+    view = await tasks.triage_request(svc, actor_id=press.user, number=press.number)
+    return Outcome(buttons=render.triage_buttons(svc.config, view, everything=True))
 
 
 async def _rate(svc: Services, press: Press) -> Outcome:
@@ -72,16 +66,15 @@ async def _rate(svc: Services, press: Press) -> Outcome:
     if rating == Rating.UNSATISFIED:
         return await dialogs.ask_text(svc, user_id=press.user, number=press.number,
                                       flow="reopen", card=press.card)
-    reply = await _transition(svc, lifecycle.rate, actor_id=press.user, number=press.number,
-                              rating=rating)
-    await dialogs.forget(svc, user_id=press.user, number=press.number)
-    return Outcome(buttons=(), replies=(reply,))
+    thanks = await residents.rate_request(svc, actor_id=press.user, number=press.number,
+                                          rating=rating)
+    return Outcome(buttons=(), replies=(thanks,))
 
 
 async def _withdraw(svc: Services, press: Press) -> Outcome:
-    reply = await _transition(svc, lifecycle.withdraw, actor_id=press.user, number=press.number)
-    text, buttons = render.my_requests(await lifecycle.my_requests(svc, resident_id=press.user))
-    return Outcome(edit=Reply(text, buttons), replies=(reply,))
+    done = await residents.withdraw_request(svc, actor_id=press.user, number=press.number)
+    text, buttons = render.my_requests(await residents.my_requests(svc, resident_id=press.user))
+    return Outcome(edit=Reply(text, buttons), replies=(done,))
 
 
 def _ask(flow: str) -> UseCase:
@@ -110,8 +103,9 @@ USE_CASES: dict[str, UseCase] = {
 
 async def _update_pressed(query: CallbackQuery, outcome: Outcome) -> None:
     if outcome.edit is not None:
-        await query.edit_message_text(outcome.edit.text, parse_mode=ParseMode.HTML,
-                                      reply_markup=inline_markup(outcome.edit.buttons),
+        edit = render.reply(outcome.edit)
+        await query.edit_message_text(edit.text, parse_mode=ParseMode.HTML,
+                                      reply_markup=inline_markup(edit.buttons),
                                       disable_web_page_preview=True)
     elif outcome.buttons is not None:
         await query.edit_message_reply_markup(inline_markup(outcome.buttons))
@@ -136,7 +130,7 @@ async def on_button(update: Update, context: AppContext) -> None:
     with suppress(BadRequest):   # a message too old to edit: the replies below still tell
         await _update_pressed(query, outcome)
     try:   # follow-ups go to the presser's own chat, even for a button pressed in a group
-        await send_replies(context.bot, user.id, outcome.replies)
+        await send_replies(context.bot, user.id, render.replies(outcome.replies))
     except Forbidden:
         await query.answer(texts.OPEN_PRIVATE_CHAT, show_alert=True)
         return

@@ -7,23 +7,20 @@ from contextlib import suppress
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import BadRequest
 
-from bot import dialogs, lifecycle, render, report, texts
 from bot.domain.model import Role
-from bot.replies import Keyboard, Reply
+from bot.notify import render, texts
+from bot.notify.replies import Keyboard, Reply
+from bot.services import dialogs, report, residents
+from bot.services.staff import role_of
 from handlers.common import show
 from handlers.context import AppContext
-
-
-async def _role(context: AppContext, user_id: int) -> Role:
-    async with context.svc.uow() as uow:
-        return (await lifecycle.actor_of(uow.session, user_id)).role
 
 
 async def on_start(update: Update, context: AppContext) -> None:
     """/start: what the bot does and how to begin (staff also get their own menu)."""
     user = update.effective_user
     assert user is not None
-    role = await _role(context, user.id)
+    role = await role_of(context.svc, user_id=user.id)
     if role != Role.RESIDENT:
         await _staff_menu(context, user.id)
     await show(update, [Reply(_help(texts.START, role), keyboard=Keyboard.REMOVE)])
@@ -33,7 +30,7 @@ async def on_help(update: Update, context: AppContext) -> None:
     """/help: how to report and follow a request."""
     user = update.effective_user
     assert user is not None
-    await show(update, [Reply(_help(texts.HELP, await _role(context, user.id)))])
+    await show(update, [Reply(_help(texts.HELP, await role_of(context.svc, user_id=user.id)))])
 
 
 def _help(base: str, role: Role) -> str:
@@ -54,14 +51,14 @@ async def on_new(update: Update, context: AppContext) -> None:
     """/new: begin a report."""
     user = update.effective_user
     assert user is not None
-    await show(update, await report.start(context.svc, user_id=user.id))
+    await show(update, render.replies(await report.start(context.svc, user_id=user.id)))
 
 
 async def on_my(update: Update, context: AppContext) -> None:
     """/my: the resident's requests with their status."""
     user = update.effective_user
     assert user is not None
-    views = await lifecycle.my_requests(context.svc, resident_id=user.id)
+    views = await residents.my_requests(context.svc, resident_id=user.id)
     text, buttons = render.my_requests(views)
     await show(update, [Reply(text, buttons)])
 
@@ -70,5 +67,5 @@ async def on_cancel(update: Update, context: AppContext) -> None:
     """/cancel: leave whatever is in progress."""
     user = update.effective_user
     assert user is not None
-    await show(update, [await dialogs.cancel(context.svc, user_id=user.id)])
+    await show(update, [render.reply(await dialogs.cancel(context.svc, user_id=user.id))])
 

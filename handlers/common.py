@@ -9,9 +9,9 @@ from telegram import Bot, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError
 
-from bot import texts
 from bot.domain.errors import AlreadyTaken, DomainError, NotAllowed, UnknownRequest, WrongState
-from bot.replies import Reply
+from bot.notify import texts
+from bot.notify.replies import Reply
 from handlers.context import AppContext
 from handlers.keyboards import markup
 

@@ -9,9 +9,9 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
-from bot import texts
-from bot.replies import Keyboard, Reply
-from bot.telegram_sender import inline_markup
+from bot.delivery.sender import inline_markup
+from bot.notify import texts
+from bot.notify.replies import Keyboard, Reply
 
 TelegramMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 

@@ -7,10 +7,11 @@ from contextlib import suppress
 from telegram import Message, Update
 from telegram.error import BadRequest
 
-from bot import dialogs, texts
 from bot.domain.errors import DomainError
-from bot.incoming import Incoming, Kind
-from bot.replies import Reply
+from bot.notify import render, texts
+from bot.notify.replies import Reply
+from bot.services import dialogs
+from bot.services.incoming import Incoming, Kind
 from handlers.common import error_text, show
 from handlers.context import AppContext
 
@@ -41,8 +42,9 @@ async def on_message(update: Update, context: AppContext) -> None:
         answer = await dialogs.on_message(context.svc, user_id=user.id,
                                           inp=incoming_of(message))
     except DomainError as exc:
-        answer = dialogs.Answer([Reply(texts.fmt("{error}", error=error_text(exc)))])
-    await show(update, answer.replies)
+        await show(update, [Reply(texts.fmt("{error}", error=error_text(exc)))])
+        return
+    await show(update, render.replies(answer.replies))
     if answer.spent is not None:
         with suppress(BadRequest):   # a card too old to edit keeps its (now stale) buttons
             await context.bot.edit_message_reply_markup(*answer.spent, reply_markup=None)

@@ -21,6 +21,7 @@ from storage.models import (
     RoutingModel,
     StaffMember,
 )
+from storage.uow import OUTBOX_QUEUED
 
 
 async def next_sequence(session: AsyncSession, day: str) -> int:
@@ -86,6 +87,20 @@ def save_conversation(session: AsyncSession, conv: Conversation | None, *, user_
                                  updated_at=now))
     else:
         conv.flow, conv.step, conv.data, conv.updated_at = flow, step, data, now
+
+
+def add_outbox(session: AsyncSession, *, chat_id: int, kind: str, at: datetime,
+               text: str | None = None, buttons: list[Any] | None = None,
+               request_id: int | None = None, photos: list[str] | None = None,
+               voice: str | None = None, location: list[float] | None = None,
+               dedupe_key: str | None = None) -> None:
+    """Queue a message in the caller's transaction: it commits (or vanishes) with its cause."""
+    session.add(OutboxMessage(
+        chat_id=chat_id, kind=kind, text=text, buttons=buttons or None, request_id=request_id,
+        photos=photos, voice=voice, location=location, dedupe_key=dedupe_key,
+        status="pending", attempts=0, not_before=at, created_at=at,
+    ))
+    session.info[OUTBOX_QUEUED] = True
 
 
 async def claim_outbox(session: AsyncSession, *, now: datetime, lease_until: datetime,

@@ -107,7 +107,7 @@ def clock() -> Clock:
 async def services(database_url: str, config: Config, router: Router,
                    clock: Clock) -> AsyncIterator[Services]:
     """Services over a freshly migrated database, staff synced from the demo config."""
-    from bot.staff import sync_staff
+    from bot.services.staff import sync_staff
 
     engine = create_engine(database_url)
     await migrate.upgrade(engine)

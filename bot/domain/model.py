@@ -1,9 +1,7 @@
-"""Request states, roles and the plain views use cases return."""
+"""Request states, roles and ratings."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
 
@@ -29,22 +27,3 @@ class Rating(StrEnum):
     SATISFIED = "satisfied"
     BASIC = "basic"
     UNSATISFIED = "unsatisfied"
-
-
-
-@dataclass(frozen=True)
-class RequestView:
-    """What a handler needs to render a request; never an ORM row."""
-
-    number: str
-    status: Status
-    description: str
-    address: str | None
-    category: str | None
-    department: str | None
-    urgent: bool
-    traditional: bool
-    created_at: datetime
-    answer: str | None = None
-    matched_words: tuple[str, ...] = ()
-    answer_due_at: datetime | None = None

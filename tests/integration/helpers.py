@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot import dialogs, report
-from bot.incoming import Incoming, Kind
-from bot.replies import Outcome, Reply
-from bot.services import Services
+from bot.domain.model import Rating
+from bot.notify import render
+from bot.notify.replies import Outcome, Reply
+from bot.services import Services, dialogs, report, residents, tasks
+from bot.services.incoming import Incoming, Kind
 from storage.models import Event, OutboxMessage, Request
 
 RESIDENT = 5001
@@ -17,24 +18,79 @@ DISPATCHER = 9000
 MUNICIPAL_GROUP = -1001000000001
 
 
+def shown(outcome: Outcome) -> Outcome:
+    """A button's outcome as the presser sees it (rendered as the handler renders it)."""
+    edit = render.reply(outcome.edit) if outcome.edit is not None else None
+    return Outcome(edit=edit, buttons=outcome.buttons,
+                   replies=tuple(render.replies(outcome.replies)), notice=outcome.notice)
+
+
 async def say(svc: Services, user: int, text: str) -> list[Reply]:
-    return (await dialogs.on_message(svc, user_id=user, inp=Incoming(Kind.TEXT, text=text))).replies
+    return await send(svc, user, Incoming(Kind.TEXT, text=text))
 
 
 async def send(svc: Services, user: int, inp: Incoming) -> list[Reply]:
-    return (await dialogs.on_message(svc, user_id=user, inp=inp)).replies
+    return render.replies((await dialogs.on_message(svc, user_id=user, inp=inp)).replies)
+
+
+async def start(svc: Services, user: int) -> list[Reply]:
+    return render.replies(await report.start(svc, user_id=user))
+
+
+async def press_draft(svc: Services, user: int, choice: str,
+                      name: str | None = None) -> Outcome:
+    return shown(await report.press(svc, user_id=user, user_name=name, choice=choice))
+
+
+async def ask(svc: Services, user: int, number: str, flow: str) -> Outcome:
+    return shown(await dialogs.ask_text(svc, user_id=user, number=number, flow=flow))
+
+
+# --- each action as the handlers drive it, rendered as its presser sees it ---------------
+
+async def accept(svc: Services, actor_id: int, number: str, *, in_group: bool = False) -> Reply:
+    done = await tasks.accept_task(svc, actor_id=actor_id, number=number, in_group=in_group)
+    return render.accepted_card(svc.config, done.request, acceptor=done.acceptor,
+                                reveal=not done.in_group)
+
+
+async def route(svc: Services, actor_id: int, number: str, category: str,
+                area: str | None = None) -> Reply:
+    view = await tasks.route_request(svc, actor_id=actor_id, number=number, category=category,
+                                     area=area)
+    return render.routed_card(svc.config, view)
+
+
+async def resolve(svc: Services, actor_id: int, number: str, answer: str) -> Reply:
+    await ask(svc, actor_id, number, "answer")
+    return (await say(svc, actor_id, answer))[0]
+
+
+async def return_task(svc: Services, actor_id: int, number: str, reason: str) -> Reply:
+    await ask(svc, actor_id, number, "return")
+    return (await say(svc, actor_id, reason))[0]
+
+
+async def rate(svc: Services, actor_id: int, number: str, rating: Rating) -> Reply:
+    return render.reply(await residents.rate_request(svc, actor_id=actor_id, number=number,
+                                                     rating=rating))
+
+
+async def withdraw(svc: Services, actor_id: int, number: str) -> Reply:
+    return render.reply(await residents.withdraw_request(svc, actor_id=actor_id,
+                                                         number=number))
 
 
 async def report_request(svc: Services, text: str, *, user: int = RESIDENT,
                          address: str = "瑞祥社区3号楼东侧", phone: str = "13812340000",
                          ) -> Outcome:
     """A whole report: description, no photos, address, phone, confirm."""
-    await report.start(svc, user_id=user)
+    await start(svc, user)
     await say(svc, user, text)
     await say(svc, user, "完成")
     await say(svc, user, address)
     await say(svc, user, phone)
-    return await report.press(svc, user_id=user, user_name="张阿姨", choice="ok")
+    return await press_draft(svc, user, "ok", name="张阿姨")
 
 
 def number_in(outcome: Outcome) -> str:

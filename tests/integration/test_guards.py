@@ -6,7 +6,6 @@ import asyncio
 
 import pytest
 
-from bot import lifecycle
 from bot.domain.errors import AlreadyTaken, NotAllowed, UnknownRequest, WrongState
 from bot.domain.model import Rating, Status
 from bot.services import Services
@@ -16,12 +15,16 @@ from tests.integration.helpers import (
     DISPATCHER,
     OTHER_ASSIGNEE,
     RESIDENT,
+    accept,
     count,
     number_in,
+    rate,
     report_request,
     request_row,
+    resolve,
+    route,
+    withdraw,
 )
-from tests.integration.test_loop import transition
 
 
 @pytest.fixture
@@ -30,20 +33,20 @@ async def dispatched(services: Services) -> str:
 
 
 @pytest.mark.parametrize(("step", "actor", "error", "kwargs"), [
-    (lifecycle.accept, RESIDENT, NotAllowed, {}),                 # a resident replays 接单
-    (lifecycle.accept, OTHER_ASSIGNEE, NotAllowed, {}),           # another department
-    (lifecycle.accept, DISPATCHER, NotAllowed, {}),
-    (lifecycle.route, DISPATCHER, WrongState, {"category": "sewer"}),   # not in triage
-    (lifecycle.route, ASSIGNEE, NotAllowed, {"category": "sewer"}),
-    (lifecycle.resolve, ASSIGNEE, WrongState, {"answer": "x"}),   # not accepted yet
-    (lifecycle.rate, RESIDENT, WrongState, {"rating": Rating.SATISFIED}),
-    (lifecycle.withdraw, ASSIGNEE, NotAllowed, {}),               # not the resident's own
+    (accept, RESIDENT, NotAllowed, {}),                 # a resident replays 接单
+    (accept, OTHER_ASSIGNEE, NotAllowed, {}),           # another department
+    (accept, DISPATCHER, NotAllowed, {}),
+    (route, DISPATCHER, WrongState, {"category": "sewer"}),   # not in triage
+    (route, ASSIGNEE, NotAllowed, {"category": "sewer"}),
+    (resolve, ASSIGNEE, WrongState, {"answer": "x"}),   # not accepted yet
+    (rate, RESIDENT, WrongState, {"rating": Rating.SATISFIED}),
+    (withdraw, ASSIGNEE, NotAllowed, {}),               # not the resident's own
 ])
 async def test_refused_actions_change_nothing(services: Services, dispatched: str, step,
                                               actor: int, error: type, kwargs: dict) -> None:
     events, messages = await count(services, Event), await count(services, OutboxMessage)
     with pytest.raises(error):
-        await transition(services, step, actor_id=actor, number=dispatched, **kwargs)
+        await step(services, actor, dispatched, **kwargs)
     assert (await request_row(services, dispatched)).status == Status.DISPATCHED
     assert (await count(services, Event), await count(services, OutboxMessage)) == (
         events, messages)
@@ -51,25 +54,25 @@ async def test_refused_actions_change_nothing(services: Services, dispatched: st
 
 async def test_unknown_number_is_refused(services: Services) -> None:
     with pytest.raises(UnknownRequest):
-        await transition(services, lifecycle.accept, actor_id=ASSIGNEE, number="20260101-9999")
+        await accept(services, ASSIGNEE, "20260101-9999")
 
 
 async def test_second_accept_is_told_who_took_it(services: Services, dispatched: str) -> None:
-    await transition(services, lifecycle.accept, actor_id=ASSIGNEE, number=dispatched)
+    await accept(services, ASSIGNEE, dispatched)
     with pytest.raises(AlreadyTaken) as caught:
-        await transition(services, lifecycle.accept, actor_id=ASSIGNEE, number=dispatched)
+        await accept(services, ASSIGNEE, dispatched)
     assert caught.value.by == "王师傅"
     with pytest.raises(WrongState):
-        await transition(services, lifecycle.withdraw, actor_id=RESIDENT, number=dispatched)
+        await withdraw(services, RESIDENT, dispatched)
 
 
 async def test_forged_route_target_is_refused(services: Services) -> None:
     number = number_in(await report_request(services, "麻烦帮忙看看这个事"))
     with pytest.raises(NotAllowed):
-        await transition(services, lifecycle.route, actor_id=DISPATCHER, number=number,
+        await route(services, DISPATCHER, number,
                          category="no_such_category")
     with pytest.raises(NotAllowed):   # a territorial category needs a real area
-        await transition(services, lifecycle.route, actor_id=DISPATCHER, number=number,
+        await route(services, DISPATCHER, number,
                          category="neighbour_dispute", area="atlantis")
     assert (await request_row(services, number)).status == Status.TRIAGE
 

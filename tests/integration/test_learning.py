@@ -6,15 +6,13 @@ import copy
 import dataclasses
 from pathlib import Path
 
-from bot import lifecycle
 from bot.config import parse_config
-from bot.learning import load_model, retrain
 from bot.routing import Router
 from bot.services import Services
+from bot.services.learning import load_model, retrain
 from storage.models import RoutingModel
 from tests.conftest import demo_config_data
-from tests.integration.helpers import DISPATCHER, count, number_in, report_request
-from tests.integration.test_loop import transition
+from tests.integration.helpers import DISPATCHER, count, number_in, report_request, route
 
 # Texts no keyword decides (made-up names), as the office would route them.
 ROUTED = [("卫星锅砸到自行车棚上了", "property"),
@@ -36,7 +34,7 @@ async def test_retrain_learns_stores_and_loads_after_restart(services: Services,
     assert not svc.router.classify(QUESTION).confident
     for i, (text, category) in enumerate(ROUTED):
         number = number_in(await report_request(svc, text, user=6000 + i))
-        await transition(svc, lifecycle.route, actor_id=DISPATCHER, number=number,
+        await route(svc, DISPATCHER, number,
                          category=category)
     assert await retrain(svc) == len(ROUTED)
     assert await count(svc, RoutingModel) == 1

@@ -9,11 +9,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot import dialogs, lifecycle
 from bot.config import parse_config
 from bot.domain.errors import WrongState
 from bot.domain.model import Rating, Status
-from bot.services import Services
+from bot.notify import render
+from bot.services import Services, residents, tasks
 from storage.models import Event
 from tests.conftest import demo_config_data
 from tests.integration.helpers import (
@@ -21,23 +21,22 @@ from tests.integration.helpers import (
     DISPATCHER,
     MUNICIPAL_GROUP,
     RESIDENT,
+    accept,
+    ask,
     count,
     ledger,
     number_in,
     outbox,
+    rate,
     report_request,
     request_row,
+    resolve,
+    route,
     say,
+    withdraw,
 )
 
 OTHER_MUNICIPAL = 1101   # the municipal supervisor may answer too
-
-
-async def transition(svc: Services, step, **kwargs):
-    async with svc.uow() as uow:
-        reply = await step(uow, svc, **kwargs)
-        await uow.commit()
-    return reply
 
 
 async def test_confident_request_goes_round_the_whole_loop(services: Services) -> None:
@@ -54,13 +53,13 @@ async def test_confident_request_goes_round_the_whole_loop(services: Services) -
     assert "138****0000" in cards[0].text and "13812340000" not in cards[0].text
     assert "路灯" in cards[0].text   # the matched words: why this category
 
-    card = await transition(services, lifecycle.accept, actor_id=ASSIGNEE, number=number)
+    card = await accept(services, ASSIGNEE, number)
     assert "13812340000" in card.text   # whoever accepted sees the phone
     assert [label for row in card.buttons for label, _ in row] == ["办结"]
     accepted = await outbox(services, chat_id=RESIDENT, kind="accepted")
     assert len(accepted) == 1 and number in accepted[0].text
 
-    await dialogs.ask_text(services, user_id=ASSIGNEE, number=number, flow="answer")
+    await ask(services, ASSIGNEE, number, "answer")
     replies = await say(services, ASSIGNEE, "已更换灯泡，<今晚>恢复照明 & 请查看")
     assert number in replies[0].text
     answer = (await outbox(services, chat_id=RESIDENT, kind="answer"))[0]
@@ -68,7 +67,7 @@ async def test_confident_request_goes_round_the_whole_loop(services: Services) -
     assert [d for row in answer.buttons for _, d in row] == [
         f"rate:{number}:satisfied", f"rate:{number}:basic", f"rate:{number}:unsatisfied"]
 
-    await transition(services, lifecycle.rate, actor_id=RESIDENT, number=number,
+    await rate(services, RESIDENT, number,
                      rating=Rating.SATISFIED)
     assert (await request_row(services, number)).status == Status.CLOSED
     assert await ledger(services, number) == [
@@ -84,10 +83,11 @@ async def test_unclear_request_is_routed_by_the_dispatcher(services: Services) -
     assert card.chat_id == DISPATCHER
     assert card.buttons[-1][0][0] == "全部类别…"
 
-    everything = await lifecycle.triage_keyboard(services, actor_id=DISPATCHER, number=number)
+    everything = render.triage_buttons(services.config, await tasks.triage_request(
+        services, actor_id=DISPATCHER, number=number), everything=True)
     labels = [label for row in everything for label, _ in row]
     assert "路灯照明·市政公用局" in labels and "邻里纠纷·瑞祥社区" in labels
-    await transition(services, lifecycle.route, actor_id=DISPATCHER, number=number,
+    await route(services, DISPATCHER, number,
                      category="streetlight")
     req = await request_row(services, number)
     assert (req.status, req.department) == (Status.DISPATCHED, "municipal")
@@ -103,7 +103,7 @@ async def test_unclear_request_is_routed_by_the_dispatcher(services: Services) -
 
 async def test_territorial_route_goes_to_the_area_unit(services: Services) -> None:
     number = number_in(await report_request(services, "想问问这个事情怎么办"))
-    await transition(services, lifecycle.route, actor_id=DISPATCHER, number=number,
+    await route(services, DISPATCHER, number,
                      category="neighbour_dispute", area="heping")
     req = await request_row(services, number)
     assert (req.department, req.area) == ("heping_office", "heping")
@@ -112,10 +112,10 @@ async def test_territorial_route_goes_to_the_area_unit(services: Services) -> No
 async def test_unsatisfied_resident_sends_it_back_to_the_same_department(
         services: Services) -> None:
     number = number_in(await report_request(services, "瑞祥社区路灯不亮"))
-    await transition(services, lifecycle.accept, actor_id=ASSIGNEE, number=number)
-    await transition(services, lifecycle.resolve, actor_id=ASSIGNEE, number=number,
+    await accept(services, ASSIGNEE, number)
+    await resolve(services, ASSIGNEE, number,
                      answer="已修复")
-    asked = await dialogs.ask_text(services, user_id=RESIDENT, number=number, flow="reopen")
+    asked = await ask(services, RESIDENT, number, "reopen")
     assert "不满意" in asked.replies[0].text
     replies = await say(services, RESIDENT, "根本没修，还是不亮")
     assert "重新办理" in replies[0].text
@@ -130,23 +130,23 @@ async def test_unsatisfied_resident_sends_it_back_to_the_same_department(
 
 async def test_resident_withdraws_before_acceptance(services: Services) -> None:
     number = number_in(await report_request(services, "瑞祥社区路灯不亮"))
-    await transition(services, lifecycle.withdraw, actor_id=RESIDENT, number=number)
+    await withdraw(services, RESIDENT, number)
     assert (await request_row(services, number)).status == Status.WITHDRAWN
-    views = await lifecycle.my_requests(services, resident_id=RESIDENT)
+    views = await residents.my_requests(services, resident_id=RESIDENT)
     assert [(v.number, v.status) for v in views] == [(number, Status.WITHDRAWN)]
 
 
 async def test_every_transition_is_one_ledger_row(services: Services) -> None:
     before = await count(services, Event)
     number = number_in(await report_request(services, "瑞祥社区路灯不亮"))
-    await transition(services, lifecycle.accept, actor_id=ASSIGNEE, number=number)
+    await accept(services, ASSIGNEE, number)
     assert await count(services, Event) == before + 2
 
 
 async def test_return_sends_the_task_back_to_the_office_with_the_reason(
         services: Services) -> None:
     number = number_in(await report_request(services, "瑞祥社区路灯不亮"))
-    asked = await dialogs.ask_text(services, user_id=ASSIGNEE, number=number, flow="return")
+    asked = await ask(services, ASSIGNEE, number, "return")
     assert "退单原因" in asked.replies[0].text
     replies = await say(services, ASSIGNEE, "这是小区内部的灯，归物业管")
     assert "退回" in replies[0].text
@@ -155,7 +155,7 @@ async def test_return_sends_the_task_back_to_the_office_with_the_reason(
     card = (await outbox(services, kind="triage_card"))[-1]
     assert "这是小区内部的灯，归物业管" in card.text and "市政公用局" in card.text
     assert "分类依据</b>：路灯" in card.text   # why the router thought so
-    await transition(services, lifecycle.route, actor_id=DISPATCHER, number=number,
+    await route(services, DISPATCHER, number,
                      category="property")
     assert (await request_row(services, number)).department == "housing"
     assert [k for k, _, _ in await ledger(services, number)] == ["submit", "return", "route"]
@@ -163,9 +163,9 @@ async def test_return_sends_the_task_back_to_the_office_with_the_reason(
 
 async def test_a_question_for_a_request_that_moved_on_is_dropped(services: Services) -> None:
     number = number_in(await report_request(services, "瑞祥社区路灯不亮"))
-    await transition(services, lifecycle.accept, actor_id=ASSIGNEE, number=number)
-    await dialogs.ask_text(services, user_id=ASSIGNEE, number=number, flow="answer")
-    await dialogs.ask_text(services, user_id=OTHER_MUNICIPAL, number=number, flow="answer")
+    await accept(services, ASSIGNEE, number)
+    await ask(services, ASSIGNEE, number, "answer")
+    await ask(services, OTHER_MUNICIPAL, number, "answer")
     await say(services, OTHER_MUNICIPAL, "同事已经修好了")   # a colleague answers first
     with pytest.raises(WrongState):
         await say(services, ASSIGNEE, "已修好")
@@ -175,7 +175,7 @@ async def test_a_question_for_a_request_that_moved_on_is_dropped(services: Servi
 async def test_accepting_in_the_group_keeps_the_phone_out_of_the_group(
         services: Services) -> None:
     number = number_in(await report_request(services, "瑞祥社区路灯不亮"))
-    shared = await transition(services, lifecycle.accept, actor_id=ASSIGNEE, number=number,
+    shared = await accept(services, ASSIGNEE, number,
                               in_group=True)
     assert "138****0000" in shared.text and "13812340000" not in shared.text
     private = [c for c in await outbox(services, chat_id=ASSIGNEE, kind="task_card")
@@ -185,7 +185,7 @@ async def test_accepting_in_the_group_keeps_the_phone_out_of_the_group(
 
 async def test_withdrawal_tells_whoever_holds_a_card(services: Services) -> None:
     number = number_in(await report_request(services, "瑞祥社区路灯不亮"))
-    await transition(services, lifecycle.withdraw, actor_id=RESIDENT, number=number)
+    await withdraw(services, RESIDENT, number)
     told = await outbox(services, kind="withdrawn")
     assert {m.chat_id for m in told} == {ASSIGNEE, MUNICIPAL_GROUP}
     assert number in told[0].text and "撤回" in told[0].text
@@ -196,7 +196,7 @@ async def test_cards_mask_the_resident_until_someone_accepts(services: Services)
     number = number_in(await report_request(services, "瑞祥社区路灯不亮"))
     card = (await outbox(services, chat_id=MUNICIPAL_GROUP, kind="task_card"))[0]
     assert "张**" in card.text and "张阿姨" not in card.text
-    accepted = await transition(services, lifecycle.accept, actor_id=ASSIGNEE, number=number)
+    accepted = await accept(services, ASSIGNEE, number)
     assert "张阿姨 13812340000" in accepted.text
 
 
@@ -206,7 +206,7 @@ async def test_routing_applies_the_chosen_category_limits(services: Services) ->
     gas["limits"] = {"accept": "1h", "answer": "2d"}
     svc = dataclasses.replace(services, config=parse_config(data, "test"))
     number = number_in(await report_request(svc, "想问问这个事情怎么办"))
-    await transition(svc, lifecycle.route, actor_id=DISPATCHER, number=number, category="gas")
+    await route(svc, DISPATCHER, number, category="gas")
     req = await request_row(svc, number)
     assert req.answer_due_at == req.created_at + timedelta(days=2)
     assert req.accept_due_at == svc.now() + timedelta(hours=1)

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
-from bot import dialogs, report
-from bot.incoming import Incoming, Kind
-from bot.replies import Keyboard
-from bot.services import Services
+from bot.domain.model import Rating
+from bot.notify import render
+from bot.notify.replies import Keyboard
+from bot.services import Services, dialogs
+from bot.services.incoming import Incoming, Kind
 from storage.models import Conversation, Request
-from tests.integration.helpers import RESIDENT, count, request_row, say, send
+from tests.integration.helpers import (
+    ASSIGNEE,
+    RESIDENT,
+    accept,
+    ask,
+    count,
+    number_in,
+    press_draft,
+    rate,
+    report_request,
+    request_row,
+    resolve,
+    say,
+    send,
+    start,
+)
 
 
 async def test_wrong_input_at_each_step_gets_a_prompt(services: Services) -> None:
-    await report.start(services, user_id=RESIDENT)
+    await start(services, RESIDENT)
     sticker = await send(services, RESIDENT, Incoming(Kind.OTHER))
     assert "文字、照片或语音" in sticker[0].text
     assert "太长" in (await say(services, RESIDENT, "路" * 10_000))[0].text
@@ -39,7 +55,7 @@ async def test_wrong_input_at_each_step_gets_a_prompt(services: Services) -> Non
     assert "13900000000" in summary[-1].text and "3 张" in summary[-1].text
     assert "39.92000, 116.41000" in summary[-1].text
     assert "确认提交" in (await say(services, RESIDENT, "好了吗"))[0].text
-    outcome = await report.press(services, user_id=RESIDENT, user_name=None, choice="ok")
+    outcome = await press_draft(services, RESIDENT, "ok")
     number = outcome.replies[0].text.split("<b>")[1].split("</b>")[0]
     req = await request_row(services, number)
     assert (req.latitude, req.longitude, req.phone) == (39.92, 116.41, "13900000000")
@@ -47,24 +63,24 @@ async def test_wrong_input_at_each_step_gets_a_prompt(services: Services) -> Non
 
 
 async def test_edit_returns_to_the_summary(services: Services) -> None:
-    await report.start(services, user_id=RESIDENT)
+    await start(services, RESIDENT)
     for text in ("瑞祥社区路灯不亮", "完成", "瑞祥社区1号楼", "跳过"):
         await say(services, RESIDENT, text)
-    fields = await report.press(services, user_id=RESIDENT, user_name=None, choice="edit")
+    fields = await press_draft(services, RESIDENT, "edit")
     assert [row[0][0] for row in fields.buttons] == ["问题描述", "照片", "地点", "联系电话"]
-    asked = await report.press(services, user_id=RESIDENT, user_name=None, choice="address")
+    asked = await press_draft(services, RESIDENT, "address")
     assert asked.replies[0].keyboard == Keyboard.LOCATION
     summary = await say(services, RESIDENT, "瑞祥社区2号楼北门")
     assert "瑞祥社区2号楼北门" in summary[-1].text and summary[-1].buttons
 
 
 async def test_cancel_at_any_step_and_a_stale_summary(services: Services) -> None:
-    await report.start(services, user_id=RESIDENT)
+    await start(services, RESIDENT)
     await say(services, RESIDENT, "瑞祥社区路灯不亮")
-    assert "取消" in (await dialogs.cancel(services, user_id=RESIDENT)).text
+    assert "取消" in render.reply(await dialogs.cancel(services, user_id=RESIDENT)).text
     assert await count(services, Conversation) == 0
-    assert "没有进行中" in (await dialogs.cancel(services, user_id=RESIDENT)).text
-    stale = await report.press(services, user_id=RESIDENT, user_name=None, choice="ok")
+    assert "没有进行中" in render.reply(await dialogs.cancel(services, user_id=RESIDENT)).text
+    stale = await press_draft(services, RESIDENT, "ok")
     assert stale.notice and stale.buttons == ()
     assert await count(services, Request) == 0
 
@@ -76,12 +92,12 @@ async def test_writing_starts_a_report_and_traditional_is_answered_in_kind(
     assert "照片" in replies[-1].text and "張" in replies[-1].text   # Traditional
     for text in ("完成", "瑞祥社區3號樓", "跳过"):
         await say(services, RESIDENT, text)
-    outcome = await report.press(services, user_id=RESIDENT, user_name=None, choice="ok")
+    outcome = await press_draft(services, RESIDENT, "ok")
     assert "已提交" in outcome.replies[0].text and "編號" in outcome.replies[0].text
 
 
 async def test_voice_is_a_description(services: Services) -> None:
-    await report.start(services, user_id=RESIDENT)
+    await start(services, RESIDENT)
     replies = await send(services, RESIDENT, Incoming(Kind.VOICE, file_id="v1"))
     assert replies[-1].keyboard == Keyboard.PHOTOS
 
@@ -91,16 +107,13 @@ async def test_staff_writing_without_a_task_is_pointed_to_the_cards(services: Se
 
 
 async def test_an_unanswered_question_expires(services: Services, clock) -> None:
-    from bot import lifecycle
-    from tests.integration.helpers import ASSIGNEE, number_in, report_request
-    from tests.integration.test_loop import transition
-
-    number = number_in(await report_request(services, "瑞祥社区路灯不亮"))
-    await transition(services, lifecycle.accept, actor_id=ASSIGNEE, number=number)
-    await transition(services, lifecycle.resolve, actor_id=ASSIGNEE, number=number,
-                     answer="已修复")
-    await dialogs.ask_text(services, user_id=RESIDENT, number=number, flow="reopen")
-    await dialogs.forget(services, user_id=RESIDENT, number="20200101-0001")
+    number, other = [number_in(await report_request(services, "瑞祥社区路灯不亮"))
+                     for _ in range(2)]
+    for each in (number, other):
+        await accept(services, ASSIGNEE, each)
+        await resolve(services, ASSIGNEE, each, answer="已修复")
+    await ask(services, RESIDENT, number, "reopen")
+    await rate(services, RESIDENT, other, rating=Rating.SATISFIED)
     assert await count(services, Conversation) == 1    # another request's question stays
     clock.advance(minutes=31)
     replies = await say(services, RESIDENT, "青年路社区的垃圾站好几天没人清运了")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot import callbacks
-from bot.callbacks import Callback, encode, parse
+from bot.notify import callbacks
+from bot.notify.callbacks import Callback, encode, parse
 
 
 def test_round_trip() -> None:

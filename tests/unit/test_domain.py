@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot import render, texts
 from bot.domain.errors import NotAllowed, WrongState
 from bot.domain.model import Role, Status
-from bot.lifecycle import RULES, Actor, check
-from bot.report import normal_phone
+from bot.domain.rules import RULES, Actor, check
+from bot.notify import render, texts
+from bot.services.report import normal_phone
 from storage.models import Request
 
 RESIDENT = Actor(5001, Role.RESIDENT, None, "")

@@ -31,7 +31,15 @@ class Services:
     wake_outbox: Callable[[], None] | None = field(default=None)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, on_outbox=self.wake_outbox)
+        """A unit of work whose recorded events become outbox rows at commit (the policy)."""
+        from bot.services.publish import publish
+
+        async def before_commit(uow: UnitOfWork) -> None:
+            await publish(self, uow)
+
+        return UnitOfWork(self.sessions, before_commit=before_commit,
+                          on_outbox=self.wake_outbox)
 
     def now(self) -> datetime:
+        """The current time, timezone-aware UTC (the test clock in tests)."""
         return self.clock()

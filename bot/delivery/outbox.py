@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from bot.services import Services
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from storage import queries
 from storage.models import OutboxMessage
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +51,10 @@ def backoff(attempts: int) -> float:
 
 
 class OutboxWorker:
-    def __init__(self, svc: Services, sender: Sender, *, batch: int = 20) -> None:
-        self._svc = svc
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime],
+                 sender: Sender, *, batch: int = 20) -> None:
+        self._sessions = sessions
+        self._clock = clock
         self._sender = sender
         self._batch = batch
         self._wake = asyncio.Event()
@@ -64,8 +69,8 @@ class OutboxWorker:
         self._wake.set()
 
     async def _claim(self) -> list[OutboxMessage]:
-        now = self._svc.now()
-        async with self._svc.uow() as uow:
+        now = self._clock()
+        async with UnitOfWork(self._sessions) as uow:
             rows = list(await queries.claim_outbox(uow.session, now=now, lease_until=now + LEASE,
                                                    limit=self._batch))
             await uow.commit()
@@ -73,8 +78,8 @@ class OutboxWorker:
 
     async def _record(self, row_id: int, result: Result | None) -> None:
         """Store the outcome; `None` releases the claim untouched (kept for order)."""
-        now = self._svc.now()
-        async with self._svc.uow() as uow:
+        now = self._clock()
+        async with UnitOfWork(self._sessions) as uow:
             row = await queries.outbox_row(uow.session, row_id)
             if row is None:
                 return

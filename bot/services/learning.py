@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 from bot import routing
-from bot.services import Services
+from bot.services.core import Services
 from storage import queries
 from storage.models import RoutingModel
 from storage.uow import UnitOfWork

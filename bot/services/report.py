@@ -7,19 +7,23 @@ Each update loads the draft, takes one step and saves it in one transaction, so 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from bot import callbacks, lifecycle, render, texts
-from bot.incoming import Incoming, Kind
-from bot.replies import Keyboard, Outcome, Reply
+from bot.domain import transitions
+from bot.domain.model import Role
+from bot.domain.rules import Actor
+from bot.notify import callbacks, texts
+from bot.notify.replies import Keyboard, Outcome, Say
 from bot.routing import is_traditional
-from bot.services import Services
-from bot.texts import Html, fmt
+from bot.services.core import Services
+from bot.services.incoming import Incoming, Kind
+from bot.services.ledger import deadlines, record
 from storage import queries
-from storage.models import Conversation
+from storage.models import Attachment, Conversation, Request
 from storage.uow import UnitOfWork
 
 FLOW = "report"
@@ -33,18 +37,18 @@ _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
 
 Data = dict[str, Any]
-Step = tuple[str | None, list[Reply]]   # (next step or None to stay, replies)
+Step = tuple[str | None, list[Say]]   # (next step or None to stay, replies)
 
 
 def _next(step: str, data: Data) -> str:
     return CONFIRM if data.get("editing") else ORDER[ORDER.index(step) + 1]
 
 
-def _length_problem(text: str, bounds: tuple[int, int], short: str, long: str) -> str | None:
+def _length_problem(text: str, bounds: tuple[int, int], short: str, long: str) -> Say | None:
     if len(text) < bounds[0]:
-        return short
+        return Say(short)
     if len(text) > bounds[1]:
-        return fmt(long, limit=bounds[1])
+        return Say(long, {"limit": bounds[1]})
     return None
 
 
@@ -55,13 +59,13 @@ def _description(data: Data, inp: Incoming) -> Step:
     if inp.kind == Kind.PHOTO:
         data.setdefault("photos", []).append(inp.file_id)
         if not inp.plain:
-            return None, [Reply(texts.PHOTO_NEEDS_TEXT)]
+            return None, [Say(texts.PHOTO_NEEDS_TEXT)]
     elif inp.kind != Kind.TEXT:
-        return None, [Reply(texts.DESCRIPTION_WRONG_INPUT)]
+        return None, [Say(texts.DESCRIPTION_WRONG_INPUT)]
     problem = _length_problem(inp.plain, DESCRIPTION_CHARS, texts.DESCRIPTION_TOO_SHORT,
                               texts.DESCRIPTION_TOO_LONG)
     if problem:
-        return None, [Reply(problem)]
+        return None, [problem]
     data.update(description=inp.plain, voice=None,
                 traditional=is_traditional(inp.plain))
     return _next(DESCRIPTION, data), []
@@ -71,15 +75,15 @@ def _photos(data: Data, inp: Incoming) -> Step:
     if inp.kind == Kind.TEXT and inp.plain in (texts.BTN_DONE, texts.BTN_SKIP):
         return _next(PHOTOS, data), []
     if inp.kind != Kind.PHOTO:
-        return None, [Reply(texts.PHOTOS_WRONG_INPUT)]
+        return None, [Say(texts.PHOTOS_WRONG_INPUT)]
     photos = data.setdefault("photos", [])
     if len(photos) >= MAX_PHOTOS:
-        return None, [Reply(fmt(texts.PHOTOS_FULL, limit=MAX_PHOTOS))]
+        return None, [Say(texts.PHOTOS_FULL, {"limit": MAX_PHOTOS})]
     photos.append(inp.file_id)
     if inp.media_group and inp.media_group == data.get("album"):
         return None, []   # one answer per album, not one per photo
     data["album"] = inp.media_group
-    return None, [Reply(fmt(texts.PHOTO_ADDED, count=len(photos)))]
+    return None, [Say(texts.PHOTO_ADDED, {"count": len(photos)})]
 
 
 def _address(data: Data, inp: Incoming) -> Step:
@@ -87,11 +91,11 @@ def _address(data: Data, inp: Incoming) -> Step:
         data.update(latitude=inp.latitude, longitude=inp.longitude, address=None)
         return _next(ADDRESS, data), []
     if inp.kind != Kind.TEXT or inp.plain == texts.BTN_LOCATION:
-        return None, [Reply(texts.ADDRESS_WRONG_INPUT)]
+        return None, [Say(texts.ADDRESS_WRONG_INPUT)]
     problem = _length_problem(inp.plain, ADDRESS_CHARS, texts.ADDRESS_TOO_SHORT,
                               texts.ADDRESS_TOO_LONG)
     if problem:
-        return None, [Reply(problem)]
+        return None, [problem]
     data.update(address=inp.plain, latitude=None, longitude=None)
     return _next(ADDRESS, data), []
 
@@ -107,18 +111,18 @@ def _phone(data: Data, inp: Incoming, user_id: int) -> Step:
         return _next(PHONE, data), []
     if inp.kind == Kind.CONTACT:
         if inp.contact_user_id != user_id:
-            return None, [Reply(texts.PHONE_NOT_OWN)]
+            return None, [Say(texts.PHONE_NOT_OWN)]
         data["phone"] = normal_phone(inp.phone or "") or (inp.phone or "").lstrip("+")
         return _next(PHONE, data), []
     phone = normal_phone(inp.plain) if inp.kind == Kind.TEXT else None
     if phone is None:
-        return None, [Reply(texts.PHONE_INVALID)]
+        return None, [Say(texts.PHONE_INVALID)]
     data["phone"] = phone
     return _next(PHONE, data), []
 
 
 def _confirm(data: Data, inp: Incoming) -> Step:
-    return None, [Reply(texts.CONFIRM_WAITING)]
+    return None, [Say(texts.CONFIRM_WAITING)]
 
 
 def _where(data: Data) -> str:
@@ -128,34 +132,33 @@ def _where(data: Data) -> str:
     return data.get("address") or texts.NOT_GIVEN
 
 
-def summary(data: Data) -> Reply:
+def summary(data: Data) -> Say:
     photos = data.get("photos") or []
-    text = fmt(texts.SUMMARY, description=data.get("description", ""),
-               photos=fmt(texts.PHOTO_COUNT, count=len(photos)) if photos else texts.NO_PHOTOS,
-               address=_where(data), phone=data.get("phone") or texts.NO_PHONE)
-    buttons = (((texts.BTN_CONFIRM, callbacks.encode(callbacks.DRAFT, "ok")),),
-               ((texts.BTN_EDIT, callbacks.encode(callbacks.DRAFT, "edit")),
-                (texts.BTN_CANCEL, callbacks.encode(callbacks.DRAFT, "cancel"))))
-    return Reply(text, buttons)
+    return Say(texts.SUMMARY, {
+        "description": data.get("description", ""),
+        "photos": Say(texts.PHOTO_COUNT, {"count": len(photos)}) if photos else texts.NO_PHOTOS,
+        "address": _where(data), "phone": data.get("phone") or texts.NO_PHONE,
+    }, buttons=(((texts.BTN_CONFIRM, callbacks.encode(callbacks.DRAFT, "ok")),),
+                ((texts.BTN_EDIT, callbacks.encode(callbacks.DRAFT, "edit")),
+                 (texts.BTN_CANCEL, callbacks.encode(callbacks.DRAFT, "cancel")))))
 
 
-def prompt(step: str, data: Data) -> list[Reply]:
+def prompt(step: str, data: Data) -> list[Say]:
     """What the resident is asked on entering `step`."""
     if step == DESCRIPTION:
-        return [Reply(texts.ASK_DESCRIPTION, keyboard=Keyboard.REMOVE)]
+        return [Say(texts.ASK_DESCRIPTION, keyboard=Keyboard.REMOVE)]
     if step == PHOTOS:
-        return [Reply(fmt(texts.ASK_PHOTOS, limit=MAX_PHOTOS), keyboard=Keyboard.PHOTOS)]
+        return [Say(texts.ASK_PHOTOS, {"limit": MAX_PHOTOS}, keyboard=Keyboard.PHOTOS)]
     if step == ADDRESS:
-        return [Reply(texts.ASK_ADDRESS, keyboard=Keyboard.LOCATION)]
+        return [Say(texts.ASK_ADDRESS, keyboard=Keyboard.LOCATION)]
     if step == PHONE:
-        return [Reply(texts.ASK_PHONE, keyboard=Keyboard.CONTACT)]
-    return [Reply(texts.REVIEW_NEXT, keyboard=Keyboard.REMOVE), summary(data)]
+        return [Say(texts.ASK_PHONE, keyboard=Keyboard.CONTACT)]
+    return [Say(texts.REVIEW_NEXT, keyboard=Keyboard.REMOVE), summary(data)]
 
 
-def _localised(replies: list[Reply], data: Data) -> list[Reply]:
+def _localised(says: list[Say], data: Data) -> list[Say]:
     traditional = bool(data.get("traditional"))
-    return [Reply(texts.localise(r.text, traditional),
-                  texts.localise_buttons(r.buttons, traditional), r.keyboard) for r in replies]
+    return [dataclasses.replace(s, traditional=traditional) for s in says]
 
 
 def _save(uow: UnitOfWork, conv: Conversation | None, user_id: int, step: str,
@@ -164,19 +167,19 @@ def _save(uow: UnitOfWork, conv: Conversation | None, user_id: int, step: str,
                               data=data, now=now)
 
 
-async def start(svc: Services, *, user_id: int, first: Incoming | None = None) -> list[Reply]:
+async def start(svc: Services, *, user_id: int, first: Incoming | None = None) -> list[Say]:
     """Begin a new report (dropping any unfinished one); `first` is a message that began it."""
     async with svc.uow() as uow:
         conv = await queries.conversation_of(uow.session, user_id)
         data: Data = {}
-        step, replies = DESCRIPTION, prompt(DESCRIPTION, data)
+        step, says = DESCRIPTION, prompt(DESCRIPTION, data)
         if first is not None:
-            moved, replies = _description(data, first)
+            moved, says = _description(data, first)
             step = moved or DESCRIPTION
-            replies = replies + prompt(moved, data) if moved else replies
+            says = says + prompt(moved, data) if moved else says
         _save(uow, conv, user_id, step, data, svc.now())
         await uow.commit()
-    return _localised(replies, data)
+    return _localised(says, data)
 
 
 _STEPS: dict[str, Callable[[Data, Incoming], Step]] = {
@@ -185,28 +188,61 @@ _STEPS: dict[str, Callable[[Data, Incoming], Step]] = {
 
 
 async def take_step(uow: UnitOfWork, svc: Services, conv: Conversation,
-                    inp: Incoming) -> list[Reply]:
+                    inp: Incoming) -> list[Say]:
     """One message in the middle of a report (the caller commits)."""
     data = copy.deepcopy(conv.data)   # a fresh value, so the JSON column sees the change
     if conv.step == PHONE:
-        moved, replies = _phone(data, inp, conv.user_id)
+        moved, says = _phone(data, inp, conv.user_id)
     else:
-        moved, replies = _STEPS[conv.step](data, inp)
+        moved, says = _STEPS[conv.step](data, inp)
     if moved:
-        replies = replies + prompt(moved, data)
+        says = says + prompt(moved, data)
         if moved == CONFIRM:
             data.pop("editing", None)
     _save(uow, conv, conv.user_id, moved or conv.step, data, svc.now())
-    return _localised(replies, data)
+    return _localised(says, data)
 
 
-def _draft(data: Data) -> lifecycle.Draft:
-    return lifecycle.Draft(
-        description=data["description"], photos=tuple(data.get("photos") or ()),
-        voice=data.get("voice"), address=data.get("address"), latitude=data.get("latitude"),
-        longitude=data.get("longitude"), phone=data.get("phone"),
-        traditional=bool(data.get("traditional")),
+def _routing_record(decision: Any) -> dict[str, Any]:
+    return {
+        "matched": list(decision.matched_words),
+        "candidates": [{"category": c.category, "score": round(c.score, 3),
+                        "department": c.department} for c in decision.candidates],
+        "urgent_words": list(decision.urgent_words),
+        "confident": decision.confident,
+    }
+
+
+async def submit(uow: UnitOfWork, svc: Services, *, resident_id: int,
+                 resident_name: str | None, data: Data) -> Request:
+    """The finished draft as a new request, routed when the router is confident, else to
+    triage (the caller commits)."""
+    session, now = uow.session, svc.now()
+    latitude, longitude = data.get("latitude"), data.get("longitude")
+    location = (latitude, longitude) if latitude is not None else None
+    decision = svc.router.classify(data["description"], address=data.get("address"),
+                                   location=location)
+    day = f"{now.astimezone(svc.config.tz):%Y%m%d}"   # numbers are YYYYMMDD-NNNN, local day
+    req = Request(
+        number=f"{day}-{await queries.next_sequence(session, day):04d}",
+        resident_id=resident_id, resident_name=resident_name, phone=data.get("phone"),
+        description=data["description"], address=data.get("address"), latitude=latitude,
+        longitude=longitude, traditional=bool(data.get("traditional")) or decision.traditional,
+        status="", category=decision.category, area=decision.area, urgent=decision.urgent,
+        routing=_routing_record(decision), reopen_count=0, escalation_level=0, created_at=now,
     )
+    session.add(req)
+    await session.flush()
+    attached = [("photo", p) for p in data.get("photos") or ()]
+    attached += [("voice", data["voice"])] if data.get("voice") else []
+    for kind, file_id in attached:
+        session.add(Attachment(request_id=req.id, kind=kind, file_id=file_id,
+                               added_by=resident_id, created_at=now))
+    resident = Actor(resident_id, Role.RESIDENT, None, resident_name or "")
+    event = transitions.submit(req, resident, at=now, deadlines=deadlines(svc, req),
+                               department=decision.department if decision.confident else None)
+    await record(uow, req, event)
+    return req
 
 
 async def press(svc: Services, *, user_id: int, user_name: str | None,
@@ -225,17 +261,17 @@ async def press(svc: Services, *, user_id: int, user_name: str | None,
 async def _choose(uow: UnitOfWork, svc: Services, conv: Conversation, data: Data,
                   user_name: str | None, choice: str) -> Outcome:
     if choice == "ok":
-        req = await lifecycle.submit(uow, svc, resident_id=conv.user_id,
-                                     resident_name=user_name, draft=_draft(data))
+        req = await submit(uow, svc, resident_id=conv.user_id, resident_name=user_name,
+                           data=data)
         await uow.session.delete(conv)
-        routing = (fmt(texts.SUBMITTED_ROUTED,
-                       department=render.department_name(svc.config, req.department))
-                   if req.department else texts.SUBMITTED_TRIAGE)
-        done = Reply(fmt(texts.SUBMITTED, number=req.number, routing=Html(routing)))
+        department = svc.config.department(req.department) if req.department else None
+        routing = (Say(texts.SUBMITTED_ROUTED, {"department": department.name})
+                   if department else Say(texts.SUBMITTED_TRIAGE))
+        done = Say(texts.SUBMITTED, {"number": req.number, "routing": routing})
         return Outcome(buttons=(), replies=tuple(_localised([done], data)))
     if choice == "cancel":
         await uow.session.delete(conv)
-        return Outcome(buttons=(), replies=tuple(_localised([Reply(texts.CANCELLED)], data)))
+        return Outcome(buttons=(), replies=tuple(_localised([Say(texts.CANCELLED)], data)))
     if choice == "edit":
         fields = tuple(((texts.FIELD_LABELS[f], callbacks.encode(callbacks.DRAFT, f)),)
                        for f in (DESCRIPTION, PHOTOS, ADDRESS, PHONE))

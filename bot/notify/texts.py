@@ -12,7 +12,7 @@ from functools import cache
 import opencc
 
 from bot.domain.model import Rating, Status
-from bot.replies import Buttons
+from bot.notify.replies import Buttons
 
 
 class Html(str):

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.outbox import Delivery, Result
-from bot.replies import Buttons, buttons_from_json
+from bot.delivery.outbox import Delivery, Result
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
 
-def inline_markup(buttons: Buttons) -> InlineKeyboardMarkup | None:
+def inline_markup(buttons: Sequence[Sequence[Sequence[str]]] | None,
+                  ) -> InlineKeyboardMarkup | None:
+    """Rows of (label, callback data), as replies carry them and the outbox stores them."""
     if not buttons:
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
@@ -61,5 +63,5 @@ class TelegramSender:
         if not photos and not row.voice and not row.location:
             await self._bot.send_message(
                 row.chat_id, row.text or "", parse_mode=ParseMode.HTML,
-                reply_markup=inline_markup(buttons_from_json(row.buttons)),
+                reply_markup=inline_markup(row.buttons),
                 disable_web_page_preview=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from bot.config import Config
-from bot.services import Services
+from bot.domain.model import Role
+from bot.services.core import Services
+from bot.services.ledger import actor_of
 from storage import queries
 from storage.models import StaffMember
 
@@ -25,3 +27,9 @@ async def sync_staff(svc: Services, config: Config) -> int:
                 member.active = False
         await uow.commit()
     return len(listed)
+
+
+async def role_of(svc: Services, *, user_id: int) -> Role:
+    """The user's role: a staff role from the staff table, else resident."""
+    async with svc.uow() as uow:
+        return (await actor_of(uow.session, user_id)).role

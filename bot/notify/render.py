@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot import callbacks, texts
 from bot.config import Config
-from bot.domain.model import Rating, RequestView, Status
-from bot.replies import Buttons
-from bot.texts import Html, fmt
-from storage.models import Request
+from bot.domain.model import Rating, Status
+from bot.domain.views import RequestView
+from bot.notify import callbacks, texts
+from bot.notify.replies import Buttons, Reply, Say
+from bot.notify.texts import Html, fmt
 
 SUMMARY_CHARS = 40
 
@@ -40,7 +41,7 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "*" * max(len(phone) - 7, 1) + phone[-4:] if len(phone) > 7 else "****"
 
 
-def place(req: Request) -> str:
+def place(req: RequestView) -> str:
     """The address as written, or the shared position (sent as a map after the card)."""
     if req.address:
         return req.address
@@ -53,7 +54,7 @@ def mask_name(name: str) -> str:
     return name[:1] + "*" * max(len(name) - 1, 1)
 
 
-def _contact(req: Request, reveal: bool) -> str:
+def _contact(req: RequestView, reveal: bool) -> str:
     """Name and phone in full only for whoever accepted the task."""
     phone = req.phone if reveal or not req.phone else mask_phone(req.phone)
     name = req.resident_name if reveal or not req.resident_name else mask_name(req.resident_name)
@@ -61,11 +62,11 @@ def _contact(req: Request, reveal: bool) -> str:
     return " ".join(parts) or texts.NOT_GIVEN
 
 
-def _matched(req: Request) -> str:
+def _matched(req: RequestView) -> str:
     return "、".join(req.routing.get("matched", [])) or texts.NONE_MATCHED
 
 
-def task_card(config: Config, req: Request, *, title: str, reason: str | None = None,
+def task_card(config: Config, req: RequestView, *, title: str, reason: str | None = None,
               reveal_contact: bool = False) -> Html:
     """The card an assignee works from; the phone shows in full only to whoever accepted."""
     card = fmt(
@@ -80,6 +81,20 @@ def task_card(config: Config, req: Request, *, title: str, reason: str | None = 
     return Html(card + fmt(texts.REOPEN_REASON_LINE, reason=reason)) if reason else card
 
 
+def accepted_card(config: Config, req: RequestView, *, acceptor: str, reveal: bool) -> Reply:
+    """The card after 接单, with 办结; the contact in full only where `reveal`."""
+    note = fmt(texts.ACCEPTED_BY, name=acceptor,
+               answer_due=local_time(req.answer_due_at, config.tz))
+    card = task_card(config, req, title=texts.TITLE_NEW_TASK, reveal_contact=reveal)
+    return Reply(Html(card + note), task_buttons(req.number, Status.IN_PROGRESS))
+
+
+def routed_card(config: Config, req: RequestView) -> Reply:
+    """The dispatcher's triage card once routed: where it went, no buttons left."""
+    done = fmt(texts.ROUTED_TO, department=department_name(config, req.department))
+    return Reply(Html(triage_card(config, req) + done))
+
+
 def task_buttons(number: str, status: Status) -> Buttons:
     if status == Status.DISPATCHED:
         return (((texts.BTN_ACCEPT, callbacks.encode(callbacks.ACCEPT, number)),
@@ -89,13 +104,14 @@ def task_buttons(number: str, status: Status) -> Buttons:
     return ()
 
 
-def _candidate_names(config: Config, req: Request) -> str:
+def _candidate_names(config: Config, req: RequestView) -> str:
     names = [fmt(texts.CANDIDATE, name=category_name(config, c["category"]),
                  score=f"{c['score']:.1f}") for c in req.routing.get("candidates", [])]
     return "、".join(names) or texts.NONE_MATCHED
 
 
-def triage_card(config: Config, req: Request, *, returned: tuple[str, str] | None = None) -> Html:
+def triage_card(config: Config, req: RequestView, *,
+                returned: tuple[str, str] | None = None) -> Html:
     """The dispatcher's card; `returned` is (department, reason) after a 退单."""
     reason = fmt(texts.TRIAGE_RETURNED, department=department_name(config, returned[0]),
                  reason=returned[1]) if returned else Html("")
@@ -106,7 +122,7 @@ def triage_card(config: Config, req: Request, *, returned: tuple[str, str] | Non
                reason=reason)
 
 
-def _route_buttons(config: Config, req: Request, category_code: str) -> list[tuple[str, str]]:
+def _route_buttons(config: Config, req: RequestView, category_code: str) -> list[tuple[str, str]]:
     """One button per way to route to this category (a territorial one needs an area)."""
     category = config.category(category_code)
     if category is None:
@@ -124,7 +140,7 @@ def _rows(buttons: list[tuple[str, str]], per_row: int = 2) -> Buttons:
     return tuple(tuple(buttons[i:i + per_row]) for i in range(0, len(buttons), per_row))
 
 
-def triage_buttons(config: Config, req: Request, *, everything: bool = False) -> Buttons:
+def triage_buttons(config: Config, req: RequestView, *, everything: bool = False) -> Buttons:
     """The top candidates and a 全部类别 button, or (`everything`) every category."""
     if everything:
         codes = [c.code for c in config.categories]
@@ -138,7 +154,7 @@ def triage_buttons(config: Config, req: Request, *, everything: bool = False) ->
     return rows
 
 
-def urgent_notice(req: Request) -> Html:
+def urgent_notice(req: RequestView) -> Html:
     return fmt(texts.URGENT_OFFICE_NOTICE, number=req.number,
                words="、".join(req.routing.get("urgent_words", [])),
                description=req.description, address=place(req))
@@ -159,3 +175,21 @@ def my_requests(views: list[RequestView]) -> tuple[Html, Buttons]:
                       callbacks.encode(callbacks.WITHDRAW, v.number)),)
                     for v in views if v.status in (Status.TRIAGE, Status.DISPATCHED))
     return text, buttons
+
+
+def _value(value: object) -> object:
+    return Html(reply(value).text) if isinstance(value, Say) else value
+
+
+def reply(message: Reply | Say) -> Reply:
+    """A use case's `Say` rendered: values escaped, Traditional where the person reads it."""
+    if isinstance(message, Reply):
+        return message
+    values = {k: _value(v) for k, v in message.values.items()}
+    text = fmt(message.template, **values) if values else message.template
+    return Reply(texts.localise(text, message.traditional),
+                 texts.localise_buttons(message.buttons, message.traditional), message.keyboard)
+
+
+def replies(messages: Iterable[Reply | Say]) -> list[Reply]:
+    return [reply(m) for m in messages]

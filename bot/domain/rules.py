@@ -1,0 +1,81 @@
+"""Who may do what from which state: the rules table every transition checks.
+
+The practice it serves: staff roles are never self-declared and every press is checked
+against the request as it is now, so a forged or stale button changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.domain.errors import NotAllowed, WrongState
+from bot.domain.model import Role, Status
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Someone acting on a request: a resident, a staff member, or the system (id None)."""
+
+    id: int
+    role: Role
+    department: str | None
+    name: str
+
+
+class Guarded(Protocol):
+    """What the rules read of a request."""
+
+    status: str
+    department: str | None
+    assignee_id: int | None
+    resident_id: int
+
+
+def _office(actor: Actor, req: Guarded) -> bool:
+    return actor.role in (Role.DISPATCHER, Role.ADMIN)
+
+
+def _staff(actor: Actor) -> bool:
+    return actor.role in (Role.ASSIGNEE, Role.SUPERVISOR)
+
+
+def _handler(actor: Actor, req: Guarded) -> bool:
+    return _staff(actor) and actor.department == req.department
+
+
+def _holder(actor: Actor, req: Guarded) -> bool:
+    """Whoever accepted the task answers it (or the department's supervisor, covering)."""
+    return _handler(actor, req) and (actor.id == req.assignee_id
+                                     or actor.role == Role.SUPERVISOR)
+
+
+def _owner(actor: Actor, req: Guarded) -> bool:
+    return actor.id == req.resident_id
+
+
+RULES: dict[str, tuple[Callable[[Actor, Guarded], bool], frozenset[Status]]] = {
+    "route": (_office, frozenset({Status.TRIAGE})),
+    "accept": (_handler, frozenset({Status.DISPATCHED})),
+    "return": (_handler, frozenset({Status.DISPATCHED})),
+    "resolve": (_holder, frozenset({Status.IN_PROGRESS})),
+    "rate": (_owner, frozenset({Status.RESOLVED})),
+    "reopen": (_owner, frozenset({Status.RESOLVED})),
+    "withdraw": (_owner, frozenset({Status.TRIAGE, Status.DISPATCHED})),
+}
+
+
+def check(action: str, actor: Actor, req: Guarded) -> None:
+    """Return if `actor` may do `action` (a key of RULES) to `req` in its current state.
+
+    Raises NotAllowed for a trespass, WrongState for a request that moved on (a stale
+    card: staff of the department pressing a button whose moment has passed).
+    """
+    may, states = RULES[action]
+    if not may(actor, req):
+        if _staff(actor) and may in (_handler, _holder) and req.status not in states:
+            raise WrongState(req.status)
+        raise NotAllowed(action)
+    if req.status not in states:
+        raise WrongState(req.status)

@@ -1,0 +1,51 @@
+"""Plain, read-only views of a request: what use cases return and what cards render.
+
+Never an ORM row: a view is a snapshot taken inside the unit of work, safe to use after
+it has closed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.domain.model import Status
+
+
+@dataclass(frozen=True)
+class RequestView:
+    """A request as staff and residents see it. Times are timezone-aware UTC."""
+
+    number: str
+    status: Status
+    resident_id: int
+    description: str
+    created_at: datetime
+    resident_name: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    category: str | None = None
+    department: str | None = None
+    area: str | None = None
+    urgent: bool = False
+    traditional: bool = False
+    answer: str | None = None
+    reopen_count: int = 0
+    accept_due_at: datetime | None = None
+    answer_due_at: datetime | None = None
+    routing: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def matched_words(self) -> tuple[str, ...]:
+        return tuple(self.routing.get("matched", []))
+
+
+@dataclass(frozen=True)
+class Media:
+    """What a resident attached: photo file ids, in order, and a voice message."""
+
+    photos: tuple[str, ...] = ()
+    voice: str | None = None

@@ -1,0 +1,82 @@
+"""At commit: the unit of work's new ledger events, through the notification policy, become
+outbox rows in the same transaction (bot.delivery sends them)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Config
+from bot.domain.model import Role
+from bot.domain.views import Media
+from bot.notify import texts
+from bot.notify.policy import Audience, Message, Notice, Occasion, notices_for
+from bot.notify.replies import buttons_to_json
+from bot.services.core import Services
+from storage import queries
+from storage.models import Request
+from storage.uow import UnitOfWork
+
+
+async def department_chats(session: AsyncSession, config: Config, department: str) -> list[int]:
+    """Every active assignee of the department, then its group chat if configured."""
+    chats = [s.telegram_id for s in await queries.active_staff(
+        session, role=Role.ASSIGNEE, department=department)]
+    unit = config.department(department)
+    if unit is not None and unit.chat_id is not None:
+        chats.append(unit.chat_id)
+    return chats
+
+
+async def office_chats(session: AsyncSession) -> list[int]:
+    """The coordinating office: every active dispatcher."""
+    return [s.telegram_id for s in await queries.active_staff(session, role=Role.DISPATCHER)]
+
+
+async def _chats(session: AsyncSession, config: Config, audience: Audience,
+                 o: Occasion) -> list[int]:
+    department = o.request.department
+    if audience == Audience.RESIDENT:
+        return [o.request.resident_id]
+    if audience == Audience.ACTOR:
+        return [o.event.actor.id]
+    if audience == Audience.OFFICE or (audience == Audience.HOLDERS and department is None):
+        return await office_chats(session)
+    return await department_chats(session, config, department or "")
+
+
+async def _media(session: AsyncSession, req: Request) -> Media:
+    attachments = await queries.attachments_of(session, req.id)
+    return Media(photos=tuple(a.file_id for a in attachments if a.kind == "photo"),
+                 voice=next((a.file_id for a in attachments if a.kind == "voice"), None))
+
+
+def _queue(session: AsyncSession, req: Request, chat_id: int, notice: Notice,
+           message: Message, o: Occasion, media: Media | None) -> None:
+    at = o.event.at
+    text, buttons = message.text, message.buttons
+    if notice.audience == Audience.RESIDENT:
+        text = texts.localise(text, o.request.traditional)
+        buttons = texts.localise_buttons(buttons, o.request.traditional)
+    queries.add_outbox(session, chat_id=chat_id, kind=notice.kind, at=at, text=text,
+                       buttons=buttons_to_json(buttons), request_id=req.id)
+    if media is not None and (media.photos or media.voice):
+        queries.add_outbox(session, chat_id=chat_id, kind="task_media", at=at,
+                           request_id=req.id, text=o.request.number,
+                           photos=list(media.photos) or None, voice=media.voice)
+    if message.with_media and o.request.latitude is not None \
+            and o.request.longitude is not None:
+        queries.add_outbox(session, chat_id=chat_id, kind="task_location", at=at,
+                           request_id=req.id,
+                           location=[o.request.latitude, o.request.longitude])
+
+
+async def publish(svc: Services, uow: UnitOfWork) -> None:
+    """Outbox rows for every event the unit recorded, as the policy says (the caller commits)."""
+    session = uow.session
+    await session.flush()
+    for req, view, event in uow.pending:
+        occasion = Occasion(event, view, svc.config)
+        for notice, message in notices_for(occasion):
+            media = await _media(session, req) if message.with_media else None
+            for chat_id in await _chats(session, svc.config, notice.audience, occasion):
+                _queue(session, req, chat_id, notice, message, occasion, media)

@@ -1,0 +1,58 @@
+"""The resident's use cases on a request: rate, reopen (不满意打回重新办理), withdraw, list."""
+
+from __future__ import annotations
+
+from bot.domain import transitions
+from bot.domain.model import Rating
+from bot.domain.views import RequestView
+from bot.notify import texts
+from bot.notify.replies import Say
+from bot.services.core import Services
+from bot.services.ledger import deadlines, load, record, view_of
+from storage import queries
+from storage.uow import UnitOfWork
+
+
+async def rate_request(svc: Services, *, actor_id: int, number: str, rating: Rating) -> Say:
+    """满意 / 基本满意 closes the request and drops a pending 不满意 question about it.
+
+    Raises NotAllowed for 不满意 (that is `reopen_request`, with a reason) and whatever
+    the rules raise.
+    """
+    async with svc.uow() as uow:
+        req, actor = await load(uow, "rate", actor_id=actor_id, number=number)
+        await record(uow, req, transitions.rate(req, actor, rating=rating, at=svc.now()))
+        conv = await queries.conversation_of(uow.session, actor_id)
+        if conv is not None and conv.data.get("number") == number and conv.flow == "reopen":
+            await uow.session.delete(conv)
+        await uow.commit()
+    return Say(texts.THANKS_RATING, {"number": number}, traditional=req.traditional)
+
+
+async def reopen_request(uow: UnitOfWork, svc: Services, *, actor_id: int, number: str,
+                         reason: str) -> Say:
+    """不满意 with `reason`, inside the caller's unit: back to the same department."""
+    req, actor = await load(uow, "reopen", actor_id=actor_id, number=number)
+    limits = svc.config.limits_for(req.category, urgent=req.urgent)
+    event = transitions.reopen(req, actor, reason=reason, max_reopens=limits.max_reopens,
+                               deadlines=deadlines(svc, req), at=svc.now())
+    await record(uow, req, event)
+    department = svc.config.department(req.department or "")
+    return Say(texts.REOPENED, {"number": number,
+                                "department": department.name if department else ""},
+               traditional=req.traditional)
+
+
+async def withdraw_request(svc: Services, *, actor_id: int, number: str) -> Say:
+    """The resident withdraws a request nobody has accepted yet."""
+    async with svc.uow() as uow:
+        req, actor = await load(uow, "withdraw", actor_id=actor_id, number=number)
+        await record(uow, req, transitions.withdraw(req, actor, at=svc.now()))
+        await uow.commit()
+    return Say(texts.WITHDRAWN, {"number": number}, traditional=req.traditional)
+
+
+async def my_requests(svc: Services, *, resident_id: int) -> list[RequestView]:
+    """The resident's latest requests, newest first."""
+    async with svc.uow() as uow:
+        return [view_of(r) for r in await queries.requests_of_resident(uow.session, resident_id)]

@@ -1,0 +1,90 @@
+"""Staff use cases: 接单, 退单, 办结 and the dispatcher's routing.
+
+Each opens a unit of work (or runs inside the caller's, for the steps a typed answer
+finishes), loads the locked request, calls the domain transition, records its ledger row
+and returns a plain view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain import transitions
+from bot.domain.errors import NotAllowed
+from bot.domain.views import RequestView
+from bot.notify import texts
+from bot.notify.replies import Say
+from bot.services.core import Services
+from bot.services.ledger import deadlines, load, record, view_of
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The task as its acceptor now sees it."""
+
+    request: RequestView
+    acceptor: str
+    in_group: bool   # pressed on the department group's card: the group's copy stays masked
+
+
+async def accept_task(svc: Services, *, actor_id: int, number: str,
+                      in_group: bool = False) -> Accepted:
+    """接单 by `actor_id` (a Telegram user id) of request `number`.
+
+    Raises UnknownRequest, NotAllowed, WrongState, AlreadyTaken.
+    """
+    async with svc.uow() as uow:
+        req, actor = await load(uow, "accept", actor_id=actor_id, number=number)
+        event = transitions.accept(req, actor, at=svc.now(), in_group=in_group)
+        view = await record(uow, req, event)
+        await uow.commit()
+    return Accepted(view, actor.name, in_group)
+
+
+async def route_request(svc: Services, *, actor_id: int, number: str, category: str,
+                        area: str | None = None) -> RequestView:
+    """A dispatcher routes a triaged request to `category` (and, if territorial, `area`).
+
+    Raises NotAllowed for a category or area the config does not have (forged or outdated
+    button data), and whatever the rules raise.
+    """
+    async with svc.uow() as uow:
+        req, actor = await load(uow, "route", actor_id=actor_id, number=number)
+        chosen = svc.config.category(category)
+        unit = next((a for a in svc.config.areas if a.code == area), None)
+        if chosen is None or (chosen.territorial and unit is None):
+            raise NotAllowed("route")
+        territorial = chosen.territorial and unit is not None
+        department = unit.unit if territorial and unit else chosen.department
+        req.category = chosen.code   # the chosen category's limits apply from here
+        event = transitions.route(
+            req, actor, category=chosen.code, department=department or "",
+            area=unit.code if territorial and unit else None, at=svc.now(),
+            deadlines=deadlines(svc, req, answer_from=req.created_at))
+        view = await record(uow, req, event)
+        await uow.commit()
+    return view
+
+
+async def triage_request(svc: Services, *, actor_id: int, number: str) -> RequestView:
+    """The request a dispatcher may route, for the every-category keyboard."""
+    async with svc.uow() as uow:
+        req, _actor = await load(uow, "route", actor_id=actor_id, number=number)
+        return view_of(req)
+
+
+async def return_task(uow: UnitOfWork, svc: Services, *, actor_id: int, number: str,
+                      reason: str) -> Say:
+    """退单 with `reason`, inside the caller's unit: back to the office for triage."""
+    req, actor = await load(uow, "return", actor_id=actor_id, number=number)
+    await record(uow, req, transitions.return_task(req, actor, reason=reason, at=svc.now()))
+    return Say(texts.RETURNED_ACK, {"number": req.number})
+
+
+async def resolve_task(uow: UnitOfWork, svc: Services, *, actor_id: int, number: str,
+                       answer: str) -> Say:
+    """办结 with `answer`, inside the caller's unit: the answer and the survey go out."""
+    req, actor = await load(uow, "resolve", actor_id=actor_id, number=number)
+    await record(uow, req, transitions.resolve(req, actor, answer=answer, at=svc.now()))
+    return Say(texts.RESOLVED_ACK, {"number": req.number})
