@@ -43,6 +43,8 @@ def test_demo_config_is_complete() -> None:
     (lambda d: d["categories"][1].update(code="Road Repair"), "lianxin.yaml: categories[1].code: 'Road Repair' is not a code"),
     (lambda d: d.pop("departments"), "lianxin.yaml: departments: Field required"),
     (lambda d: d["scheduler"].update(tick="1wd"), "lianxin.yaml: scheduler.tick: use a calendar duration"),
+    (lambda d: d["limits"].update(answer="7 working days"), "lianxin.yaml: limits.answer: '7 working days' is not a duration"),
+    (lambda d: d["limits"].update(answer="99999999wd"), "lianxin.yaml: limits.answer: '99999999wd' is too long"),
 ])
 def test_errors_name_file_key_and_problem(change, expected: str) -> None:
     data = copy.deepcopy(demo_config_data())
@@ -80,10 +82,18 @@ def test_bad_durations(text: str) -> None:
         parse_duration(text)
 
 
+@pytest.mark.parametrize("text", ["99999999999d", "3661d", "87841h", "2501wd"])
+def test_absurd_durations_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="too long for a duration"):
+        parse_duration(text)
+
+
 def test_durations() -> None:
     assert parse_duration("30s").as_timedelta().total_seconds() == 30
     assert parse_duration("2h").as_timedelta().total_seconds() == 7200
     assert parse_duration("7wd").working_days
+    assert parse_duration("3660d").as_timedelta().days == 3660
+    assert parse_duration("2500wd").amount == 2500
     with pytest.raises(ValueError):
         parse_duration("7wd").as_timedelta()
 
