@@ -17,10 +17,17 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainValidator,
     ValidationError,
     field_validator,
 )
 
+from bot.domain.calendar import (
+    DEFAULT_OFFICE_HOURS,
+    DEFAULT_RESIDENT_QUIET_HOURS,
+    OfficeHours,
+    QuietHours,
+)
 from bot.domain.durations import Duration, parse_duration
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
@@ -42,6 +49,19 @@ def _duration(value: Any) -> Duration:
 
 
 DurationField = Annotated[Duration, BeforeValidator(_duration)]
+
+
+def _office_hours(value: Any) -> OfficeHours:
+    return value if isinstance(value, OfficeHours) else OfficeHours.parse(value)
+
+
+def _quiet_hours(value: Any) -> QuietHours:
+    return value if isinstance(value, QuietHours) else QuietHours.parse(value)
+
+
+# `HH:MM-HH:MM` spans of the local day (the config's timezone).
+OfficeHoursField = Annotated[OfficeHours, PlainValidator(_office_hours)]
+QuietHoursField = Annotated[QuietHours, PlainValidator(_quiet_hours)]
 
 
 class _Strict(BaseModel):
@@ -179,6 +199,10 @@ class Config(_Strict):
     scheduler: Scheduler = Scheduler()
     routing: Routing = Routing()
     calendar: WorkCalendarConfig = WorkCalendarConfig()
+    # Working-day deadlines end at closing time; staff reminders wait for opening time.
+    office_hours: OfficeHoursField = DEFAULT_OFFICE_HOURS
+    # Residents are not messaged in this window (it may wrap midnight), except for an answer.
+    resident_quiet_hours: QuietHoursField = DEFAULT_RESIDENT_QUIET_HOURS
     departments: list[Department] = Field(min_length=1)
     categories: list[Category] = Field(min_length=1)
     areas: list[Area] = Field(default_factory=list)

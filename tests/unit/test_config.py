@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+from datetime import time
 from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.config import ConfigError, load_config, parse_config
+from bot.domain.calendar import OfficeHours, QuietHours, WorkCalendar
 from bot.domain.durations import parse_duration
 from tests.conftest import demo_config_data
 
@@ -43,6 +45,16 @@ def test_demo_config_is_complete() -> None:
     (lambda d: d["categories"][1].update(code="Road Repair"), "lianxin.yaml: categories[1].code: 'Road Repair' is not a code"),
     (lambda d: d.pop("departments"), "lianxin.yaml: departments: Field required"),
     (lambda d: d["scheduler"].update(tick="1wd"), "lianxin.yaml: scheduler.tick: use a calendar duration"),
+    (lambda d: d["limits"].update(answer="7 working days"), "lianxin.yaml: limits.answer: '7 working days' is not a duration"),
+    (lambda d: d["limits"].update(answer="99999999wd"), "lianxin.yaml: limits.answer: '99999999wd' is too long"),
+    (lambda d: d.update(office_hours="9-17"), "lianxin.yaml: office_hours: '9-17' is not a span of the day: write HH:MM-HH:MM"),
+    (lambda d: d.update(office_hours="09:00"), "lianxin.yaml: office_hours: '09:00' is not a span of the day"),
+    (lambda d: d.update(office_hours=540), "lianxin.yaml: office_hours: 540 is not a span of the day"),  # YAML 9:00
+    (lambda d: d.update(office_hours="17:30-09:00"), "lianxin.yaml: office_hours: opening 17:30 is not before closing 09:00"),
+    (lambda d: d.update(office_hours="09:00-09:00"), "lianxin.yaml: office_hours: opening 09:00 is not before closing 09:00"),
+    (lambda d: d.update(resident_quiet_hours="21:00-08:00:00"), "lianxin.yaml: resident_quiet_hours: '21:00-08:00:00' is not a span of the day"),
+    (lambda d: d.update(resident_quiet_hours="08:00-08:00"), "lianxin.yaml: resident_quiet_hours: start and end are both 08:00"),
+    (lambda d: d.update(quiet_hours="21:00-08:00"), "lianxin.yaml: quiet_hours: unknown key"),
 ])
 def test_errors_name_file_key_and_problem(change, expected: str) -> None:
     data = copy.deepcopy(demo_config_data())
@@ -80,13 +92,44 @@ def test_bad_durations(text: str) -> None:
         parse_duration(text)
 
 
+@pytest.mark.parametrize("text", ["99999999999d", "3661d", "87841h", "2501wd"])
+def test_absurd_durations_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="too long for a duration"):
+        parse_duration(text)
+
+
 def test_durations() -> None:
     assert parse_duration("30s").as_timedelta().total_seconds() == 30
     assert parse_duration("2h").as_timedelta().total_seconds() == 7200
     assert parse_duration("7wd").working_days
+    assert parse_duration("3660d").as_timedelta().days == 3660
+    assert parse_duration("2500wd").amount == 2500
     with pytest.raises(ValueError):
         parse_duration("7wd").as_timedelta()
 
 
 def test_demo_config_round_trips_through_yaml() -> None:
     assert yaml.safe_load(yaml.safe_dump(demo_config_data())) == demo_config_data()
+
+
+def test_office_and_quiet_hours_defaults_and_overrides() -> None:
+    data = copy.deepcopy(demo_config_data())
+    assert data["office_hours"] == "09:00-17:30"
+    assert data["resident_quiet_hours"] == "21:00-08:00"
+    for key in ("office_hours", "resident_quiet_hours"):
+        data.pop(key)
+    config = parse_config(data, "x")
+    assert config.office_hours == OfficeHours(time(9, 0), time(17, 30))
+    assert config.resident_quiet_hours == QuietHours(time(21, 0), time(8, 0))
+    data.update(office_hours="08:30-17:00", resident_quiet_hours="22:00-07:30")
+    calendar = WorkCalendar.from_config(parse_config(data, "x"))
+    assert calendar.office_hours == OfficeHours(time(8, 30), time(17, 0))
+    assert calendar.resident_quiet_hours == QuietHours(time(22, 0), time(7, 30))
+
+
+def test_office_hours_unquoted_in_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "lianxin.yaml"
+    data = copy.deepcopy(demo_config_data())
+    text = yaml.safe_dump({k: v for k, v in data.items() if k != "office_hours"}, allow_unicode=True)
+    path.write_text(text + "office_hours: 08:00-16:30\n", encoding="utf-8")
+    assert load_config(path).office_hours == OfficeHours(time(8, 0), time(16, 30))
