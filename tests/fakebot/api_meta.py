@@ -91,7 +91,7 @@ class MetaMethods(FakeState):
             self._signal.notify()
         if self._poll_count != generation and not self._updates:
             return await self.poll_superseded(p)
-        return self._updates[:limit]
+        return self.hand_out(self._updates[:limit])
 
     def polling_now(self) -> bool:
         """A getUpdates is being held open on a connection whose client is still there."""

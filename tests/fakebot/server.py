@@ -15,7 +15,7 @@ from aiohttp import web
 from .api_edit import EditMethods
 from .api_meta import MetaMethods
 from .errors import ApiError, TgError
-from .inbound import InboundMixin
+from .events import EventsMixin
 from .models import SentMessage
 from .params import Params, read_params
 
@@ -70,7 +70,7 @@ class _Dropped(Exception):
     """Raised to close the connection without an HTTP response."""
 
 
-class FakeTelegram(EditMethods, MetaMethods, InboundMixin):
+class FakeTelegram(EditMethods, MetaMethods, EventsMixin):
     """A strict fake of the Telegram Bot API for end-to-end tests (see package docstring)."""
 
     def __init__(
