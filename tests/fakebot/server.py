@@ -105,6 +105,7 @@ class FakeTelegram(EditMethods, MetaMethods, EventsMixin):
         self._rules: list[FaultRule] = []
         self._runner: web.AppRunner | None = None
         self._handlers = self._handler_table()
+        self.init_webhook()
 
     # ------------------------------------------------------------ lifecycle
 
@@ -120,10 +121,12 @@ class FakeTelegram(EditMethods, MetaMethods, EventsMixin):
         await site.start()
         host, port = self._runner.addresses[0][:2]
         self.url = f"http://{host}:{port}"
+        self.start_delivery()
 
     async def stop(self) -> None:
         self._closing = True
         self._signal.notify()
+        await self.stop_delivery()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
