@@ -136,6 +136,9 @@ class EventsMixin(InboundMixin):
         original = self._inbound.get((target, message_id))
         if original is None or original.get("from", {}).get("id") != user_id:
             raise AssertionError(f"user {user_id} sent no message {message_id} in {target}")
+        group = self.groups.get(target)
+        if group is not None and group.access_error() is not None:
+            raise AssertionError(f"the bot no longer receives messages of group {target}")
         edited = copy.deepcopy(original)
         key = "text" if "text" in edited else "caption"
         edited[key] = new_text

@@ -80,6 +80,8 @@ async def test_group_upgraded_to_supergroup(fake: FakeTelegram, bot: telegram.Bo
     fake.send_text(USER, "新群里说话", chat_id=SUPERGROUP)
     with pytest.raises(AssertionError, match="no longer receives"):
         fake.send_text(USER, "旧群里说话", chat_id=GROUP)
+    with pytest.raises(AssertionError, match="no longer receives"):
+        fake.edit_text(USER, updates[0].message.message_id, "改旧群的消息", chat_id=GROUP)
     with pytest.raises(AssertionError, match="not a basic group"):
         fake.migrate_group(SUPERGROUP, OTHER_SUPERGROUP)
 
