@@ -8,7 +8,7 @@ from typing import Any
 from .api_send import SendMethods
 from .errors import bad_request
 from .keyboards import validate_markup
-from .markup import Parsed
+from .markup import Parsed, utf16_len
 from .models import SentMessage
 from .params import Params
 
@@ -17,6 +17,7 @@ NOT_MODIFIED = (
     "the same as a current content and reply markup of the message"
 )
 QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
+CALLBACK_ANSWER_LIMIT = 200  # UTF-16 code units, like every Telegram text limit
 MEDIA_KEYS = ("photo", "voice", "document", "video", "audio")
 
 
@@ -120,7 +121,7 @@ class EditMethods(SendMethods):
         if not query_id or self._queries.get(query_id) is not False:
             raise bad_request(QUERY_INVALID)
         text = p.text("text")
-        if text and len(text) > 200:
+        if text and utf16_len(text) > CALLBACK_ANSWER_LIMIT:
             raise bad_request("MESSAGE_TOO_LONG")
         self._queries[query_id] = True
         self.callback_answers[query_id] = {

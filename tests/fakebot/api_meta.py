@@ -8,7 +8,7 @@ from typing import Any
 
 from .errors import TgError, bad_request
 from .params import Params
-from .state import FakeState
+from .webhook import WebhookMixin
 
 COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
@@ -22,10 +22,11 @@ WEBHOOK_CONFLICT = (
     "Conflict: can't use getUpdates method while webhook is active; "
     "use deleteWebhook to delete the webhook first"
 )
+SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 CONFLICT_GRACE = 0.02  # lets the server notice a poll whose client already hung up
 
 
-class MetaMethods(FakeState):
+class MetaMethods(WebhookMixin):
     async def api_get_me(self, p: Params) -> Any:
         return {
             **self.bot_user(),
@@ -51,17 +52,22 @@ class MetaMethods(FakeState):
         url = p.text("url") or ""
         if url and not url.startswith("https://"):
             raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = p.text("secret_token") or ""
+        if secret and not SECRET_RE.match(secret):
+            raise bad_request("secret token contains unallowed characters")
+        allowed = p.obj("allowed_updates")
+        if isinstance(allowed, list):
+            self.allowed_updates = [str(kind) for kind in allowed]
+        if p.flag("drop_pending_updates"):
+            self._updates.clear()
         self.webhook_url = url
-        self.webhook_secret = p.text("secret_token") or ""
+        self.webhook_secret = secret
+        self.webhook_last_error = None
         self._signal.notify()
         return True
 
     async def api_get_webhook_info(self, p: Params) -> Any:
-        return {
-            "url": self.webhook_url,
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
-        }
+        return self.webhook_info()
 
     # ------------------------------------------------------------ getUpdates
 
@@ -91,7 +97,7 @@ class MetaMethods(FakeState):
             self._signal.notify()
         if self._poll_count != generation and not self._updates:
             return await self.poll_superseded(p)
-        return self._updates[:limit]
+        return self.hand_out(self._updates[:limit])
 
     def polling_now(self) -> bool:
         """A getUpdates is being held open on a connection whose client is still there."""

@@ -129,6 +129,8 @@ class InboundMixin(FakeState):
             user.blocked = False
         elif target not in self.groups:
             raise AssertionError(f"group {target} was not added (call add_group first)")
+        elif self.groups[target].access_error() is not None:
+            raise AssertionError(f"the bot no longer receives messages of group {target}")
         message = {
             "message_id": self.new_message_id(target),
             "from": user.as_user(),

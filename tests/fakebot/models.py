@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import TgError, migrated
 from .keyboards import inline_buttons, reply_buttons
 
 
@@ -42,12 +43,26 @@ class UserRecord:
 
 @dataclass
 class GroupRecord:
+    """A group or supergroup; `bot_status` is the bot's ChatMember status in it."""
+
     id: int
     title: str
+    migrated_to: int | None = None
+    bot_status: str = "member"  # member, left, kicked
 
     @property
     def kind(self) -> str:
         return "supergroup" if self.id < -1_000_000_000_000 else "group"
+
+    def access_error(self) -> TgError | None:
+        """What Telegram answers a bot writing here, or None when it may write."""
+        if self.migrated_to is not None:
+            return migrated(self.migrated_to)
+        if self.bot_status == "kicked" or (self.bot_status == "left" and self.kind == "group"):
+            return TgError(403, f"Forbidden: bot was kicked from the {self.kind} chat")
+        if self.bot_status == "left":
+            return TgError(403, f"Forbidden: bot is not a member of the {self.kind} chat")
+        return None
 
     def as_chat(self) -> dict[str, Any]:
         return {"id": self.id, "type": self.kind, "title": self.title}

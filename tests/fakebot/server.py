@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from aiohttp import web
 from .api_edit import EditMethods
 from .api_meta import MetaMethods
 from .errors import ApiError, TgError
-from .inbound import InboundMixin
+from .events import EventsMixin
 from .models import SentMessage
 from .params import Params, read_params
 
@@ -66,11 +67,27 @@ class _Fault:
         return TgError(self.status, description, retry_after=self.retry_after)
 
 
+@dataclass
+class FaultRule:
+    """A standing fault made by FakeTelegram.inject_fault; `hits` counts the calls it failed."""
+
+    method: str | None  # lower-case method name; None: any method
+    chat_id: int | None  # None: any chat
+    fault: _Fault
+    remaining: int | None  # None: until cleared
+    hits: int = 0
+
+    def matches(self, method: str, chat_id: int | str | None) -> bool:
+        return (self.method is None or self.method == method) and (
+            self.chat_id is None or self.chat_id == chat_id
+        )
+
+
 class _Dropped(Exception):
     """Raised to close the connection without an HTTP response."""
 
 
-class FakeTelegram(EditMethods, MetaMethods, InboundMixin):
+class FakeTelegram(EditMethods, MetaMethods, EventsMixin):
     """A strict fake of the Telegram Bot API for end-to-end tests (see package docstring)."""
 
     def __init__(
@@ -85,8 +102,10 @@ class FakeTelegram(EditMethods, MetaMethods, InboundMixin):
         self.url = ""
         self.dropped: list[str] = []
         self._faults: dict[str, list[_Fault]] = {}
+        self._rules: list[FaultRule] = []
         self._runner: web.AppRunner | None = None
         self._handlers = self._handler_table()
+        self.init_webhook()
 
     # ------------------------------------------------------------ lifecycle
 
@@ -102,10 +121,12 @@ class FakeTelegram(EditMethods, MetaMethods, InboundMixin):
         await site.start()
         host, port = self._runner.addresses[0][:2]
         self.url = f"http://{host}:{port}"
+        self.start_delivery()
 
     async def stop(self) -> None:
         self._closing = True
         self._signal.notify()
+        await self.stop_delivery()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -141,9 +162,46 @@ class FakeTelegram(EditMethods, MetaMethods, InboundMixin):
         faults = self._faults.setdefault(method.lower(), [])
         faults.extend(_Fault(None, after_processing=after_processing) for _ in range(count))
 
-    def _take_fault(self, key: str) -> _Fault | None:
+    def inject_fault(
+        self,
+        *,
+        method: str | None = None,
+        chat_id: int | None = None,
+        status: int | None = 502,
+        count: int | None = None,
+        retry_after: int | None = None,
+        after_processing: bool = False,
+    ) -> FaultRule:
+        """A standing fault: every call of `method` (None: any method) about `chat_id` (None:
+        any chat) fails with `status` (None: the connection is dropped, after the call took
+        effect when after_processing) — `count` times, or until clear_faults() when None.
+        fail_next/drop_next queues are served first, then rules in the order they were made."""
+        fault = _Fault(status, retry_after, after_processing)
+        rule = FaultRule(method.lower() if method else None, chat_id, fault, count)
+        self._rules.append(rule)
+        return rule
+
+    def clear_faults(self, rule: FaultRule | None = None) -> None:
+        """Remove one standing rule, or (None) every rule and every fail_next/drop_next."""
+        if rule is not None:
+            self._rules.remove(rule)
+            return
+        self._rules.clear()
+        self._faults.clear()
+
+    def _take_fault(self, key: str, chat_id: int | str | None) -> _Fault | None:
         faults = self._faults.get(key)
-        return faults.pop(0) if faults else None
+        if faults:
+            return faults.pop(0)
+        for rule in self._rules:
+            if rule.matches(key, chat_id):
+                rule.hits += 1
+                if rule.remaining is not None:
+                    rule.remaining -= 1
+                    if rule.remaining <= 0:
+                        self._rules.remove(rule)
+                return rule.fault
+        return None
 
     # ------------------------------------------------------------ HTTP
 
@@ -203,10 +261,11 @@ class FakeTelegram(EditMethods, MetaMethods, InboundMixin):
 
     async def _call(self, request: web.Request, name: str, handler: Handler) -> web.Response:
         chat_id: int | str | None = None
-        fault = self._take_fault(name.lower())
+        fault: _Fault | None = None
         try:
             params = await read_params(request)
             chat_id = params.raw_chat_id()
+            fault = self._take_fault(name.lower(), chat_id)
             if fault is not None and fault.status is not None:
                 raise fault.error()
             if fault is not None and not fault.after_processing:
@@ -249,6 +308,18 @@ class FakeTelegram(EditMethods, MetaMethods, InboundMixin):
 
     def errors_with(self, status: int) -> list[ApiError]:
         return [error for error in self.errors if error.status == status]
+
+    def rate_limited(self, chat_id: int | None = None) -> int:
+        """How many 429 answers the fake gave about `chat_id` (None: in all)."""
+        return sum(
+            1
+            for error in self.errors
+            if error.status == 429 and (chat_id is None or error.chat_id == chat_id)
+        )
+
+    def rate_limited_chats(self) -> dict[int | str | None, int]:
+        """429 answers per chat id (None: calls without a chat, e.g. injected on getMe)."""
+        return dict(Counter(error.chat_id for error in self.errors if error.status == 429))
 
     def is_message_method(self, method: str) -> bool:
         return method.lower() in MESSAGE_METHODS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import time
 from collections.abc import Callable
@@ -49,6 +50,9 @@ class FakeState:
         self._inbound: dict[tuple[int, int], dict[str, Any]] = {}
         self._next_message_id: dict[int, int] = {}
         self._updates: list[dict[str, Any]] = []
+        self.update_log: dict[int, dict[str, Any]] = {}  # every update ever queued, by id
+        self.delivered: list[int] = []  # update ids in the order they were handed out
+        self._pinned: set[int] = set()  # redelivered: kept whatever the poller's offset
         self._update_ids = itertools.count(100_001)
         self._serial = itertools.count(1)
         self._queries: dict[str, bool] = {}
@@ -87,7 +91,7 @@ class FakeState:
         """The chat object for a chat the bot may write to, else the Telegram error."""
         group = self.groups.get(chat_id)
         if group is not None:
-            return group.as_chat()
+            return self.group_chat(group)
         user = self.users.get(chat_id)
         if user is None:
             if chat_id > 0:
@@ -99,10 +103,17 @@ class FakeState:
             raise TgError(403, CANT_INITIATE)
         return user.as_chat()
 
+    def group_chat(self, group: GroupRecord) -> dict[str, Any]:
+        """The group's chat object, or the error for a migrated group / a removed bot."""
+        error = group.access_error()
+        if error is not None:
+            raise error
+        return group.as_chat()
+
     def known_chat(self, chat_id: int) -> dict[str, Any]:
         """A chat the bot has seen (open private chat or group), else 400 chat not found."""
         if chat_id in self.groups:
-            return self.groups[chat_id].as_chat()
+            return self.group_chat(self.groups[chat_id])
         user = self.users.get(chat_id)
         if user is None or not user.opened:
             raise bad_request(CHAT_NOT_FOUND)
@@ -204,18 +215,31 @@ class FakeState:
             return
         if not self.allowed_updates and kind in UPDATE_KINDS_OFF_BY_DEFAULT:
             return
-        self._updates.append({"update_id": next(self._update_ids), kind: obj})
+        update = {"update_id": next(self._update_ids), kind: obj}
+        self.update_log[update["update_id"]] = copy.deepcopy(update)
+        self._updates.append(update)
         self._signal.notify()
+
+    def hand_out(self, updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Note `updates` as delivered (a redelivered one is then confirmable again)."""
+        for update in updates:
+            self.delivered.append(update["update_id"])
+            self._pinned.discard(update["update_id"])
+        return updates
 
     def take_updates(self) -> list[dict[str, Any]]:
         """The queued updates, removed from the queue (to post them to a webhook)."""
         updates, self._updates = self._updates, []
         self._signal.notify()
-        return updates
+        return self.hand_out(updates)
 
     def confirm_updates(self, offset: int) -> None:
+        """getUpdates' offset: forget updates below it (except ones being redelivered)."""
         if offset > 0:
-            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            kept = self._pinned
+            self._updates = [
+                u for u in self._updates if u["update_id"] >= offset or u["update_id"] in kept
+            ]
         elif offset < 0:
             self._updates = self._updates[offset:]
         self._signal.notify()
