@@ -14,27 +14,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
 from tests.fakebot import FakeTelegram, utf16_len
+from tests.unit.fakebot_support import OTHER, USER, Clock, started
 
-USER = 1001
-OTHER = 1002
 GROUP = -100123
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram(flood_limits=False)
-    await server.start()
-    server.add_user(USER, "张三")
-    yield server
-    await server.stop()
+    async with started((USER, "张三"), flood_limits=False) as server:
+        yield server
 
 
 @pytest.fixture
@@ -596,12 +584,6 @@ async def test_wait_for_since_and_timeout_report(fake: FakeTelegram, client: htt
 
 
 # ---------------------------------------------------------------- python-telegram-bot
-
-
-@pytest.fixture(autouse=True)
-def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As the bot package does: opt in to timedelta durations (no deprecation warnings)."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
 
 
 async def test_ptb_bot_round_trip(fake: FakeTelegram):

@@ -11,32 +11,17 @@ import telegram
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from tests.fakebot import FakeTelegram
+from tests.unit.fakebot_support import USER, started
 
-USER = 1001
 GROUP = -100123
 SUPERGROUP = -1001234567890
 OTHER_SUPERGROUP = -1009876543210
 
 
-@pytest.fixture(autouse=True)
-def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As the bot package does: opt in to timedelta durations (no deprecation warnings)."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram(flood_limits=False)
-    await server.start()
-    server.add_user(USER, "张三")
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def bot(fake: FakeTelegram) -> AsyncIterator[telegram.Bot]:
-    async with telegram.Bot(fake.token, base_url=fake.api_url, base_file_url=fake.file_url) as b:
-        yield b
+    async with started((USER, "张三"), flood_limits=False) as server:
+        yield server
 
 
 async def refused(call: Awaitable[object]) -> tuple[type[TelegramError], str]:

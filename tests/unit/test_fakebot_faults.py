@@ -11,24 +11,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from tests.fakebot import FakeTelegram
+from tests.unit.fakebot_support import OTHER, USER, Clock, started
 
-USER = 1001
-OTHER = 1002
 GROUP = -100123
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture(autouse=True)
-def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As the bot package does: opt in to timedelta durations (no deprecation warnings)."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
 
 
 @pytest.fixture
@@ -38,18 +23,8 @@ def clock() -> Clock:
 
 @pytest.fixture
 async def fake(clock: Clock) -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram(clock=clock)
-    await server.start()
-    server.add_user(USER, "张三")
-    server.add_user(OTHER, "李四")
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def bot(fake: FakeTelegram) -> AsyncIterator[telegram.Bot]:
-    async with telegram.Bot(fake.token, base_url=fake.api_url, base_file_url=fake.file_url) as b:
-        yield b
+    async with started((USER, "张三"), (OTHER, "李四"), clock=clock) as server:
+        yield server
 
 
 # ---------------------------------------------------------------- injected faults

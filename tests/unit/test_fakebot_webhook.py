@@ -14,6 +14,7 @@ from aiohttp import web
 from telegram.error import Conflict
 
 from tests.fakebot import FakeTelegram
+from tests.unit.fakebot_support import started
 
 USER = 1001  # odd: the second instance under per_chat balancing
 OTHER = 1002  # even: the first
@@ -56,26 +57,10 @@ class Instance:
             await self._runner.cleanup()
 
 
-@pytest.fixture(autouse=True)
-def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As the bot package does: opt in to timedelta durations (no deprecation warnings)."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram(flood_limits=False)
-    await server.start()
-    server.add_user(USER, "张三")
-    server.add_user(OTHER, "李四")
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def bot(fake: FakeTelegram) -> AsyncIterator[telegram.Bot]:
-    async with telegram.Bot(fake.token, base_url=fake.api_url, base_file_url=fake.file_url) as b:
-        yield b
+    async with started((USER, "张三"), (OTHER, "李四"), flood_limits=False) as server:
+        yield server
 
 
 @pytest.fixture
