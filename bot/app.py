@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken
-from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
 
 from bot.config import Config
 from bot.delivery.outbox import OutboxWorker
@@ -26,6 +26,7 @@ from bot.routing import Router
 from bot.services import Services
 from bot.services.learning import load_model, retrain
 from bot.services.staff import sync_staff
+from bot.services.sweeps import run_sweeps
 from bot.setup import SetupError
 from handlers import register
 from handlers.context import AppContext
@@ -68,6 +69,10 @@ async def _start(app: Application) -> None:  # type: ignore[type-arg]
     every = settings.config.scheduler.retrain.as_timedelta()
     assert app.job_queue is not None
     app.job_queue.run_repeating(_retrain, interval=every, first=every, name="retrain routing")
+    tick = settings.config.scheduler.tick.as_timedelta()
+    # first=0: what fell due while the bot was down is handled once, at start
+    app.job_queue.run_repeating(_sweep, interval=tick, first=0, name="sweeps",
+                                job_kwargs={"coalesce": True, "misfire_grace_time": None})
     app.bot_data.update(svc=svc, outbox=worker,
                         outbox_task=asyncio.create_task(worker.run(OUTBOX_IDLE_SECONDS)))
     log.info("ready as @%s: %d departments, %d categories, %d staff", app.bot.username,
@@ -76,6 +81,13 @@ async def _start(app: Application) -> None:  # type: ignore[type-arg]
 
 async def _retrain(context: AppContext) -> None:
     await retrain(context.svc)
+
+
+async def _sweep(context: AppContext) -> None:
+    try:
+        await run_sweeps(context.svc)
+    except Exception:   # a failed tick is logged; the next tick tries again
+        log.exception("sweep failed; retrying at the next tick")
 
 
 async def _stop(app: Application) -> None:  # type: ignore[type-arg]
@@ -97,6 +109,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .token(settings.token)
         .base_url(f"{settings.api_url}/bot")
         .base_file_url(f"{settings.api_url}/file/bot")
+        .defaults(Defaults(tzinfo=settings.config.tz))   # the JobQueue runs in UTC otherwise
         .context_types(ContextTypes(context=AppContext))
         .concurrent_updates(False)   # one update at a time: a chat's steps stay in order
         .rate_limiter(AIORateLimiter(max_retries=3))   # waits out 429s instead of failing

@@ -75,6 +75,9 @@ class Limits(_Strict):
     survey_delay: DurationField = parse_duration("0s")
     survey_expires: DurationField = parse_duration("3d")
     max_reopens: int = Field(2, ge=0)
+    escalate_after: DurationField = parse_duration("1wd")   # 督办 level 1 → level 2 (office)
+    survey_remind: DurationField = parse_duration("1d")      # one reminder after the survey
+    restricted_review: DurationField = parse_duration("30d")  # 疑难受限 back to the office
 
 
 class LimitOverrides(_Strict):
@@ -86,6 +89,9 @@ class LimitOverrides(_Strict):
     survey_delay: DurationField | None = None
     survey_expires: DurationField | None = None
     max_reopens: int | None = Field(None, ge=0)
+    escalate_after: DurationField | None = None
+    survey_remind: DurationField | None = None
+    restricted_review: DurationField | None = None
 
 
 class Scheduler(_Strict):

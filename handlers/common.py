@@ -9,7 +9,14 @@ from telegram import Bot, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError
 
-from bot.domain.errors import AlreadyTaken, DomainError, NotAllowed, UnknownRequest, WrongState
+from bot.domain.errors import (
+    AlreadyTaken,
+    DomainError,
+    NotAllowed,
+    SurveyClosed,
+    UnknownRequest,
+    WrongState,
+)
 from bot.notify import texts
 from bot.notify.replies import Reply
 from handlers.context import AppContext
@@ -22,6 +29,8 @@ def error_text(exc: DomainError) -> str:
     """Plain text (for a button's alert); escape it to put it in an HTML message."""
     if isinstance(exc, AlreadyTaken):
         return texts.TAKEN.format(name=exc.by)
+    if isinstance(exc, SurveyClosed):
+        return texts.SURVEY_CLOSED
     if isinstance(exc, WrongState):
         return texts.STALE_BUTTON
     if isinstance(exc, UnknownRequest):

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -103,6 +104,23 @@ class Event(Base):
     to_status: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime]
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Timer(Base):
+    """A pending timed action on a request (a reminder, an escalation, a survey step).
+
+    Sweeps claim the due ones by the indexed `due_at` and delete each in the transaction
+    that records its action, so it fires once, whatever runs the sweep and however often.
+    """
+
+    __tablename__ = "timers"
+    __table_args__ = (UniqueConstraint("request_id", "kind", name="uq_timers_request_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime]
 
 
 class StaffMember(Base):

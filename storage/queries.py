@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +20,7 @@ from storage.models import (
     Request,
     RoutingModel,
     StaffMember,
+    Timer,
 )
 from storage.uow import OUTBOX_QUEUED
 
@@ -150,3 +151,34 @@ async def postpone_chat(session: AsyncSession, *, chat_id: int, after_id: int,
         .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending",
                OutboxMessage.id > after_id, OutboxMessage.not_before < until)
         .values(not_before=until))
+
+
+async def replace_timers(session: AsyncSession, request_id: int,
+                         timers: list[tuple[str, datetime]], now: datetime) -> None:
+    """The request's pending timers become exactly `timers` ((kind, due_at) pairs)."""
+    await session.execute(delete(Timer).where(Timer.request_id == request_id))
+    add_timers(session, request_id, timers, now)
+
+
+def add_timers(session: AsyncSession, request_id: int, timers: list[tuple[str, datetime]],
+               now: datetime) -> None:
+    session.add_all(Timer(request_id=request_id, kind=kind, due_at=due_at, created_at=now)
+                    for kind, due_at in timers)
+
+
+async def claim_due_timers(session: AsyncSession, *, now: datetime,
+                           limit: int) -> Sequence[Timer]:
+    """Due timers, oldest first, locked for this transaction (another sweeper skips them)."""
+    statement = (select(Timer).where(Timer.due_at <= now).order_by(Timer.due_at, Timer.id)
+                 .limit(limit).with_for_update(skip_locked=True))
+    return (await session.execute(statement)).scalars().all()
+
+
+async def request_by_id_for_update(session: AsyncSession, request_id: int) -> Request:
+    statement = select(Request).where(Request.id == request_id).with_for_update()
+    return (await session.execute(statement)).scalar_one()
+
+
+async def supervisors(session: AsyncSession, department: str) -> Sequence[StaffMember]:
+    """The department's active supervisors (分管领导)."""
+    return await active_staff(session, role="supervisor", department=department)

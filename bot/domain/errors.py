@@ -31,3 +31,7 @@ class AlreadyTaken(WrongState):
     def __init__(self, status: str, by: str) -> None:
         super().__init__(status)
         self.by = by
+
+
+class SurveyClosed(WrongState):
+    """The survey (回访) expired unanswered: the request closed as 未评价."""

@@ -21,6 +21,7 @@ class Role(StrEnum):
     DISPATCHER = "dispatcher"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    SYSTEM = "system"   # the scheduled sweeps
 
 
 class Rating(StrEnum):

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.domain.errors import NotAllowed, WrongState
+from bot.domain.errors import NotAllowed, SurveyClosed, WrongState
 from bot.domain.model import Role, Status
 
 
@@ -31,6 +31,7 @@ class Guarded(Protocol):
     department: str | None
     assignee_id: int | None
     resident_id: int
+    rating: str | None
 
 
 def _office(actor: Actor, req: Guarded) -> bool:
@@ -78,4 +79,6 @@ def check(action: str, actor: Actor, req: Guarded) -> None:
             raise WrongState(req.status)
         raise NotAllowed(action)
     if req.status not in states:
+        if action in ("rate", "reopen") and req.status == Status.CLOSED and req.rating is None:
+            raise SurveyClosed(req.status)   # expired unanswered: the buttons say so
         raise WrongState(req.status)

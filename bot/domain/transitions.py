@@ -15,9 +15,12 @@ from typing import Any, Protocol
 
 from bot.domain.calendar import WorkCalendar
 from bot.domain.durations import Duration
-from bot.domain.errors import NotAllowed
-from bot.domain.model import Rating, Status
+from bot.domain.errors import NotAllowed, WrongState
+from bot.domain.model import Rating, Role, Status
 from bot.domain.rules import Actor, check
+from bot.domain.schedule import ESCALATION_LEVEL, Chase
+
+SYSTEM = Actor(0, Role.SYSTEM, None, "")   # the scheduled sweeps
 
 
 class RequestState(Protocol):
@@ -74,7 +77,7 @@ class Deadlines:
         The answer limit counts from the report ("原则上 7 个工作日内…答复"), the accept
         limit from the moment the task reached a department.
         """
-        return cls(calendar.add(accept_from, accept), calendar.add(answer_from, answer))
+        return cls(calendar.deadline(accept_from, accept), calendar.deadline(answer_from, answer))
 
 
 def _move(req: RequestState, kind: str, actor: Actor, to: Status, at: datetime, *,
@@ -131,11 +134,14 @@ def return_task(req: RequestState, actor: Actor, *, reason: str, at: datetime) -
     return _move(req, "return", actor, Status.TRIAGE, at, department=department, reason=reason)
 
 
-def resolve(req: RequestState, actor: Actor, *, answer: str, at: datetime) -> LedgerEvent:
-    """办结: the holder answers the resident."""
+def resolve(req: RequestState, actor: Actor, *, answer: str, at: datetime,
+            survey_later: bool = False) -> LedgerEvent:
+    """办结: the holder answers the resident; the survey (回访) comes with the answer, or
+    later (`survey_later`: the category's survey_delay is not zero)."""
     check("resolve", actor, req)
     req.answer, req.resolved_at = answer, at
-    return _move(req, "resolve", actor, Status.RESOLVED, at, answer=answer)
+    return _move(req, "resolve", actor, Status.RESOLVED, at, context={"survey_later": survey_later},
+                 answer=answer)
 
 
 def rate(req: RequestState, actor: Actor, *, rating: Rating, at: datetime) -> LedgerEvent:
@@ -162,6 +168,30 @@ def reopen(req: RequestState, actor: Actor, *, reason: str, max_reopens: int,
     _set(req, deadlines)
     return _move(req, "reopen", actor, Status.DISPATCHED, at, context={"escalated": escalated},
                  reason=reason, reopen_count=req.reopen_count)
+
+
+def expire_survey(req: RequestState, *, at: datetime) -> LedgerEvent:
+    """A survey nobody answered within `survey_expires` closes the request as 未评价 (no
+    answer), counted apart from the satisfied."""
+    if req.status != Status.RESOLVED:
+        raise WrongState(req.status)
+    req.closed_at = at
+    return _move(req, "survey_expire", SYSTEM, Status.CLOSED, at, outcome="no_answer")
+
+
+def chase(req: RequestState, kind: Chase, *, at: datetime) -> LedgerEvent:
+    """A sweep's reminder or escalation (督办): recorded in the ledger, the state unchanged.
+
+    Escalation is a level on the request, never a state: acceptance and deadline escalation
+    raise it to 1 (the supervisor), the office escalation to 2.
+    """
+    level = ESCALATION_LEVEL.get(kind)
+    detail: dict[str, Any] = {}
+    if level is not None:
+        req.escalation_level = max(req.escalation_level, level)
+        detail["level"] = level
+    status = Status(req.status)
+    return LedgerEvent(kind.value, SYSTEM, status, status, at, detail)
 
 
 def withdraw(req: RequestState, actor: Actor, *, at: datetime) -> LedgerEvent:

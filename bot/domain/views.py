@@ -34,6 +34,8 @@ class RequestView:
     traditional: bool = False
     answer: str | None = None
     reopen_count: int = 0
+    escalation_level: int = 0
+    assignee_id: int | None = None
     accept_due_at: datetime | None = None
     answer_due_at: datetime | None = None
     routing: dict[str, Any] = field(default_factory=dict)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from bot.config import Config
@@ -28,6 +29,16 @@ class Audience(StrEnum):
     OFFICE = "office"           # the coordinating office's dispatchers
     ACTOR = "actor"             # whoever acted, in their own private chat
     HOLDERS = "holders"         # whoever holds a card: the department, or the office in triage
+    ASSIGNEE = "assignee"       # whoever accepted the task
+    SUPERVISOR = "supervisor"   # the department's supervisors (分管领导)
+
+
+class Timing(StrEnum):
+    """When a notice may go (bot.domain.calendar decides the moment)."""
+
+    NOW = "now"             # at once: cards, and the answer a resident waits for
+    STAFF = "staff"         # reminders and escalations: office hours, urgent requests at once
+    RESIDENT = "resident"   # not in the residents' quiet hours (default 21:00-08:00)
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,7 @@ class Notice:
     kind: str
     message: Callable[[Occasion], Message]
     when: Callable[[Occasion], bool] = lambda _: True
+    timing: Timing = Timing.NOW
 
 
 # --- what each notice says ----------------------------------------------------------------
@@ -118,6 +130,54 @@ def withdrawn(o: Occasion) -> Message:
     return Message(fmt(texts.WITHDRAWN_NOTICE, number=o.request.number))
 
 
+def answer_alone(o: Occasion) -> Message:
+    return Message(fmt(texts.ANSWER_WITHOUT_SURVEY, number=o.request.number,
+                       answer=o.event.detail["answer"], department=_department(o)))
+
+
+def survey(o: Occasion) -> Message:
+    return Message(fmt(texts.SURVEY, number=o.request.number,
+                       summary=render.shorten(o.request.description)),
+                   render.survey_buttons(o.request.number))
+
+
+def survey_reminder(o: Occasion) -> Message:
+    return Message(fmt(texts.SURVEY_REMINDER, number=o.request.number),
+                   render.survey_buttons(o.request.number))
+
+
+def _chase(template: str, due: datetime | None) -> Callable[[Occasion], Message]:
+    def message(o: Occasion) -> Message:
+        return Message(fmt(template, number=o.request.number, department=_department(o),
+                           due=render.local_time(due, o.config.tz) if due else "",
+                           summary=render.shorten(o.request.description)))
+    return message
+
+
+def accept_reminder(o: Occasion) -> Message:
+    return _chase(texts.ACCEPT_REMINDER, o.request.accept_due_at)(o)
+
+
+def accept_escalation(o: Occasion) -> Message:
+    return _chase(texts.ACCEPT_ESCALATION, o.request.accept_due_at)(o)
+
+
+def answer_reminder(o: Occasion) -> Message:
+    return _chase(texts.ANSWER_REMINDER, o.request.answer_due_at)(o)
+
+
+def answer_escalation(o: Occasion) -> Message:
+    return _chase(texts.ANSWER_ESCALATION, o.request.answer_due_at)(o)
+
+
+def office_escalation(o: Occasion) -> Message:
+    return _chase(texts.OFFICE_ESCALATION, o.request.answer_due_at)(o)
+
+
+def restricted_review(o: Occasion) -> Message:
+    return _chase(texts.RESTRICTED_REVIEW, None)(o)
+
+
 # --- when ---------------------------------------------------------------------------------
 
 def dispatched(o: Occasion) -> bool:
@@ -146,22 +206,42 @@ def urgent_in_a_department(o: Occasion) -> bool:
     return o.request.urgent and o.request.department is not None
 
 
+def survey_with_answer(o: Occasion) -> bool:
+    return not o.event.context.get("survey_later")
+
+
+def survey_later(o: Occasion) -> bool:
+    return bool(o.event.context.get("survey_later"))
+
+
 # --- the policy ---------------------------------------------------------------------------
 
-A = Audience
+A, T = Audience, Timing
 POLICY: tuple[Notice, ...] = (
+    # transitions
     Notice("submit", A.DEPARTMENT, "task_card", task_card, when=dispatched),
     Notice("submit", A.OFFICE, "triage_card", triage_card, when=in_triage),
     Notice("submit", A.OFFICE, "urgent_alert", urgent_alert, when=urgent),
     Notice("route", A.DEPARTMENT, "task_card", task_card),
-    Notice("accept", A.RESIDENT, "accepted", accepted),
+    Notice("accept", A.RESIDENT, "accepted", accepted, timing=T.RESIDENT),
     Notice("accept", A.ACTOR, "task_card", acceptor_card, when=pressed_in_group),
     Notice("return", A.OFFICE, "triage_card", returned_card),
-    Notice("resolve", A.RESIDENT, "answer", answer),
+    Notice("resolve", A.RESIDENT, "answer", answer, when=survey_with_answer),
+    Notice("resolve", A.RESIDENT, "answer", answer_alone, when=survey_later),
     Notice("reopen", A.DEPARTMENT, "task_card", reopened_card),
     Notice("reopen", A.OFFICE, "reopen_escalation", reopen_escalation, when=escalated),
     Notice("withdraw", A.HOLDERS, "withdrawn", withdrawn),
     Notice("withdraw", A.OFFICE, "withdrawn", withdrawn, when=urgent_in_a_department),
+    # the sweeps: reminders, 督办, 回访
+    Notice("accept_remind", A.DEPARTMENT, "reminder", accept_reminder, timing=T.STAFF),
+    Notice("accept_escalate", A.SUPERVISOR, "escalation", accept_escalation, timing=T.STAFF),
+    Notice("accept_escalate", A.OFFICE, "escalation", accept_escalation, timing=T.STAFF),
+    Notice("answer_remind", A.ASSIGNEE, "reminder", answer_reminder, timing=T.STAFF),
+    Notice("answer_escalate", A.SUPERVISOR, "escalation", answer_escalation, timing=T.STAFF),
+    Notice("office_escalate", A.OFFICE, "escalation", office_escalation, timing=T.STAFF),
+    Notice("survey_send", A.RESIDENT, "survey", survey, timing=T.RESIDENT),
+    Notice("survey_remind", A.RESIDENT, "survey", survey_reminder, timing=T.RESIDENT),
+    Notice("restricted_review", A.OFFICE, "review", restricted_review, timing=T.STAFF),
 )
 
 

@@ -227,3 +227,27 @@ REOPEN_ESCALATION = (
     "<b>不满意原因</b>：{reason}"
 )
 PHOTO_NEEDS_TEXT = "照片收到了。请再用一句话说明是什么问题。"
+
+# --- reminders, escalations (督办) and the survey (回访) ---------------------------------------
+
+ACCEPT_REMINDER = "⏰ 工单 <b>{number}</b> 已超过接单时限，请尽快接单。\n{summary}"
+ACCEPT_ESCALATION = (
+    "🔔 <b>督办</b>：{department}的工单 <b>{number}</b> 超时未接单（应于 {due} 前接单）。\n"
+    "{summary}"
+)
+ANSWER_REMINDER = "⏰ 工单 <b>{number}</b> 请在 {due} 前答复群众。\n{summary}"
+ANSWER_ESCALATION = (
+    "🔔 <b>督办</b>：{department}的工单 <b>{number}</b> 已到答复期限（{due}），请督促办理。\n"
+    "{summary}"
+)
+OFFICE_ESCALATION = (
+    "🔔 <b>二级督办</b>：{department}的工单 <b>{number}</b> 超过答复期限（{due}）仍未办结。\n"
+    "{summary}"
+)
+ANSWER_WITHOUT_SURVEY = "您的诉求 {number} 已有答复：\n\n{answer}\n\n——{department}"
+SURVEY = "关于您的诉求 <b>{number}</b>（{summary}），请您对办理结果进行评价："
+SURVEY_REMINDER = "您的诉求 <b>{number}</b> 还没有评价，麻烦您抽空点一下："
+SURVEY_CLOSED = "本次回访已结束，感谢您的支持。"
+RESTRICTED_REVIEW = (
+    "🔁 疑难受限诉求 <b>{number}</b>（{department}）已到复核时间，请研究是否恢复办理。\n{summary}"
+)

@@ -60,6 +60,7 @@ def view_of(req: Request) -> RequestView:
         latitude=req.latitude, longitude=req.longitude, category=req.category,
         department=req.department, area=req.area, urgent=req.urgent,
         traditional=req.traditional, answer=req.answer, reopen_count=req.reopen_count,
+        escalation_level=req.escalation_level, assignee_id=req.assignee_id,
         accept_due_at=req.accept_due_at, answer_due_at=req.answer_due_at,
         routing=dict(req.routing or {}),
     )
@@ -71,7 +72,8 @@ async def record(uow: UnitOfWork, req: Request, event: LedgerEvent) -> RequestVi
     if req.id is None:   # a new request: the ledger row needs its id
         uow.session.add(req)
         await uow.session.flush()
-    uow.session.add(Event(request_id=req.id, kind=event.kind, actor_id=event.actor.id,
+    actor_id = None if event.actor.role == Role.SYSTEM else event.actor.id
+    uow.session.add(Event(request_id=req.id, kind=event.kind, actor_id=actor_id,
                           actor_role=event.actor.role, from_status=event.from_status,
                           to_status=event.to_status, at=event.at, detail=dict(event.detail)))
     view = view_of(req)

@@ -3,13 +3,17 @@ outbox rows in the same transaction (bot.delivery sends them)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Config
 from bot.domain.model import Role
+from bot.domain.schedule import timers_for
+from bot.domain.transitions import LedgerEvent
 from bot.domain.views import Media
 from bot.notify import texts
-from bot.notify.policy import Audience, Message, Notice, Occasion, notices_for
+from bot.notify.policy import Audience, Message, Notice, Occasion, Timing, notices_for
 from bot.notify.replies import buttons_to_json
 from bot.services.core import Services
 from storage import queries
@@ -32,6 +36,14 @@ async def office_chats(session: AsyncSession) -> list[int]:
     return [s.telegram_id for s in await queries.active_staff(session, role=Role.DISPATCHER)]
 
 
+async def supervisor_chats(session: AsyncSession, config: Config, department: str) -> list[int]:
+    """The department's supervisors: its configured supervisor, then supervisor staff."""
+    unit = config.department(department)
+    chats = [unit.supervisor] if unit is not None and unit.supervisor is not None else []
+    return chats + [s.telegram_id for s in await queries.supervisors(session, department)
+                    if s.telegram_id not in chats]
+
+
 async def _chats(session: AsyncSession, config: Config, audience: Audience,
                  o: Occasion) -> list[int]:
     department = o.request.department
@@ -39,6 +51,10 @@ async def _chats(session: AsyncSession, config: Config, audience: Audience,
         return [o.request.resident_id]
     if audience == Audience.ACTOR:
         return [o.event.actor.id]
+    if audience == Audience.ASSIGNEE:
+        return [o.request.assignee_id] if o.request.assignee_id is not None else []
+    if audience == Audience.SUPERVISOR:
+        return await supervisor_chats(session, config, department or "")
     if audience == Audience.OFFICE or (audience == Audience.HOLDERS and department is None):
         return await office_chats(session)
     return await department_chats(session, config, department or "")
@@ -50,9 +66,17 @@ async def _media(session: AsyncSession, req: Request) -> Media:
                  voice=next((a.file_id for a in attachments if a.kind == "voice"), None))
 
 
+def _send_at(svc: Services, notice: Notice, o: Occasion) -> datetime:
+    """Reminders wait for office hours (urgent ones excepted), residents for the morning."""
+    if notice.timing == Timing.STAFF:
+        return svc.calendar.staff_time(o.event.at, urgent=o.request.urgent)
+    if notice.timing == Timing.RESIDENT:
+        return svc.calendar.resident_time(o.event.at)
+    return o.event.at
+
+
 def _queue(session: AsyncSession, req: Request, chat_id: int, notice: Notice,
-           message: Message, o: Occasion, media: Media | None) -> None:
-    at = o.event.at
+           message: Message, o: Occasion, media: Media | None, at: datetime) -> None:
     text, buttons = message.text, message.buttons
     if notice.audience == Audience.RESIDENT:
         text = texts.localise(text, o.request.traditional)
@@ -70,13 +94,26 @@ def _queue(session: AsyncSession, req: Request, chat_id: int, notice: Notice,
                            location=[o.request.latitude, o.request.longitude])
 
 
+async def _reschedule(svc: Services, session: AsyncSession, req: Request,
+                      event: LedgerEvent) -> None:
+    """A state change replaces the request's timers with those of its new state."""
+    limits = svc.config.limits_for(req.category, urgent=req.urgent)
+    timers = timers_for(req, limits, svc.calendar, at=event.at)
+    await queries.replace_timers(session, req.id, [(k.value, due) for k, due in timers],
+                                 event.at)
+
+
 async def publish(svc: Services, uow: UnitOfWork) -> None:
-    """Outbox rows for every event the unit recorded, as the policy says (the caller commits)."""
+    """For every event the unit recorded: the timers of a new state, and the outbox rows the
+    policy names (the caller commits)."""
     session = uow.session
     await session.flush()
     for req, view, event in uow.pending:
+        if event.from_status != event.to_status:
+            await _reschedule(svc, session, req, event)
         occasion = Occasion(event, view, svc.config)
         for notice, message in notices_for(occasion):
             media = await _media(session, req) if message.with_media else None
+            at = _send_at(svc, notice, occasion)
             for chat_id in await _chats(session, svc.config, notice.audience, occasion):
-                _queue(session, req, chat_id, notice, message, occasion, media)
+                _queue(session, req, chat_id, notice, message, occasion, media, at)

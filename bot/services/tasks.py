@@ -86,5 +86,7 @@ async def resolve_task(uow: UnitOfWork, svc: Services, *, actor_id: int, number:
                        answer: str) -> Say:
     """办结 with `answer`, inside the caller's unit: the answer and the survey go out."""
     req, actor = await load(uow, "resolve", actor_id=actor_id, number=number)
-    await record(uow, req, transitions.resolve(req, actor, answer=answer, at=svc.now()))
+    later = svc.config.limits_for(req.category, urgent=req.urgent).survey_delay.amount > 0
+    await record(uow, req, transitions.resolve(req, actor, answer=answer, at=svc.now(),
+                                               survey_later=later))
     return Say(texts.RESOLVED_ACK, {"number": req.number})

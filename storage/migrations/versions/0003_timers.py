@@ -1,0 +1,33 @@
+"""timers: the pending reminders, escalations and survey steps the sweeps fire
+
+Revision ID: 0003_timers
+Revises: 0002
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003_timers"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "timers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("due_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["request_id"], ["requests.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("request_id", "kind", name="uq_timers_request_kind"),
+    )
+    op.create_index(op.f("ix_timers_due_at"), "timers", ["due_at"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_timers_due_at"), table_name="timers")
+    op.drop_table("timers")
