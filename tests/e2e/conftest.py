@@ -7,11 +7,14 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 
-from tests.conftest import DEMO_CONFIG
+from tests.conftest import demo_config_data
 from tests.fakebot import FakeTelegram
 
 RESIDENT, NEIGHBOUR, LATECOMER = 5001, 5002, 5003
@@ -75,11 +78,27 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     await server.stop()
 
 
+def always_open_config(path: Path, **changes: object) -> Path:
+    """The demo config, with office hours and quiet hours that never hold a test's messages
+    back, whatever the hour or day the suite runs at (both are tested with a clock in
+    tests/integration/test_sweeps.py); `changes` replace top-level keys."""
+    data = demo_config_data()
+    today = datetime.now(ZoneInfo(data["timezone"])).date()
+    data["office_hours"] = "00:00-23:59"
+    data["calendar"] = {"workdays": [today + timedelta(days=d) for d in range(-1, 30)]}
+    quiet_start = (datetime.now(ZoneInfo(data["timezone"])) + timedelta(hours=12)).hour
+    data["resident_quiet_hours"] = f"{quiet_start:02d}:00-{(quiet_start + 1) % 24:02d}:00"
+    data.update(changes)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 async def bot_env(fake: FakeTelegram, database_url: str, tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "LIANXIN_"))}
+    config = always_open_config(tmp_path / "lianxin.yaml")
     env.update(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_URL=fake.url,
-               DATABASE_URL=database_url, LIANXIN_CONFIG=str(DEMO_CONFIG),
+               DATABASE_URL=database_url, LIANXIN_CONFIG=str(config),
                LIANXIN_DATA_DIR=str(tmp_path / "data"), PYTHONUNBUFFERED="1")
     if database_url.startswith("postgresql"):
         code, out = await cli(env, tmp_path, "db", "upgrade")
