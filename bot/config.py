@@ -6,7 +6,7 @@ Every error names the file, the key and what is wrong (`ConfigError.lines`).
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -94,9 +94,20 @@ class LimitOverrides(_Strict):
     restricted_review: DurationField | None = None
 
 
+def _clock(value: Any) -> Any:
+    """`08:30` as written in YAML: a string, or (unquoted, YAML 1.1 base 60) minutes."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return time(value // 60, value % 60)
+    return value
+
+
+ClockField = Annotated[time, BeforeValidator(_clock)]
+
+
 class Scheduler(_Strict):
     tick: DurationField = parse_duration("30s")
     retrain: DurationField = parse_duration("1d")   # how often routing learns from the office
+    digest_at: ClockField = time(8, 30)   # each working morning, local time
 
     @field_validator("tick", "retrain")
     @classmethod
@@ -104,6 +115,16 @@ class Scheduler(_Strict):
         if value.working_days or value.as_timedelta().total_seconds() < 1:
             raise ValueError("use a calendar duration of at least 1s, e.g. 30s or 1d")
         return value
+
+
+class SpotCheck(_Strict):
+    """抽访: each working day at `at`, a sample of the requests closed within `within` gets a
+    second, short survey."""
+
+    share: float = Field(0.1, ge=0, le=1)
+    max: int = Field(20, ge=0)
+    within: DurationField = parse_duration("7d")
+    at: ClockField = time(10, 0)
 
 
 class Routing(_Strict):
@@ -203,6 +224,7 @@ class Config(_Strict):
     locale: Literal["zh-Hans", "zh-Hant"] = "zh-Hans"
     limits: Limits = Limits()
     scheduler: Scheduler = Scheduler()
+    spot_check: SpotCheck = SpotCheck()
     routing: Routing = Routing()
     calendar: WorkCalendarConfig = WorkCalendarConfig()
     # Working-day deadlines end at closing time; staff reminders wait for opening time.

@@ -71,6 +71,12 @@ async def _rate(svc: Services, press: Press) -> Outcome:
     return Outcome(buttons=(), replies=(thanks,))
 
 
+async def _spot_check(svc: Services, press: Press) -> Outcome:
+    thanks = await residents.answer_spot_check(svc, actor_id=press.user, number=press.number,
+                                               rating=Rating(press.callback.args[1]))
+    return Outcome(buttons=(), replies=(thanks,))
+
+
 async def _withdraw(svc: Services, press: Press) -> Outcome:
     done = await residents.withdraw_request(svc, actor_id=press.user, number=press.number)
     text, buttons = render.my_requests(await residents.my_requests(svc, resident_id=press.user))
@@ -96,6 +102,7 @@ USE_CASES: dict[str, UseCase] = {
     callbacks.ROUTE: _route,
     callbacks.TRIAGE_ALL: _all_categories,
     callbacks.RATE: _rate,
+    callbacks.SPOT: _spot_check,
     callbacks.WITHDRAW: _withdraw,
     callbacks.DRAFT: _draft,
 }

@@ -123,6 +123,17 @@ class Timer(Base):
     created_at: Mapped[datetime]
 
 
+class DailyRun(Base):
+    """A daily job done for a local day (the digest, the spot checks): its uniqueness key,
+    so two instances, or a restart, never run it twice."""
+
+    __tablename__ = "daily_runs"
+
+    job: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    at: Mapped[datetime]
+
+
 class StaffMember(Base):
     __tablename__ = "staff"
 

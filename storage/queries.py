@@ -15,6 +15,7 @@ from storage.models import (
     Attachment,
     Conversation,
     DailyCounter,
+    DailyRun,
     Event,
     OutboxMessage,
     Request,
@@ -182,3 +183,48 @@ async def request_by_id_for_update(session: AsyncSession, request_id: int) -> Re
 async def supervisors(session: AsyncSession, department: str) -> Sequence[StaffMember]:
     """The department's active supervisors (分管领导)."""
     return await active_staff(session, role="supervisor", department=department)
+
+
+async def claim_daily_run(session: AsyncSession, job: str, day: str, now: datetime) -> bool:
+    """Record that `job` runs for local `day` (YYYYMMDD); False if it already ran (or another
+    instance is running it in a transaction not yet committed: that one wins)."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = (insert(DailyRun).values(job=job, day=day, at=now)
+                 .on_conflict_do_nothing(index_elements=["job", "day"])
+                 .returning(DailyRun.job))
+    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def events_between(session: AsyncSession, start: datetime,
+                         end: datetime) -> Sequence[tuple[str, str | None, str, str | None]]:
+    """(kind, from status, to status, department now) of every ledger row in [start, end)."""
+    statement = (select(Event.kind, Event.from_status, Event.to_status, Request.department)
+                 .join(Request, Request.id == Event.request_id)
+                 .where(Event.at >= start, Event.at < end).order_by(Event.id))
+    return [tuple(r) for r in await session.execute(statement)]
+
+
+async def overdue(session: AsyncSession, now: datetime) -> Sequence[Request]:
+    """Open tasks past their answer deadline, most overdue first."""
+    statement = (select(Request)
+                 .where(Request.status.in_(("dispatched", "in_progress")),
+                        Request.answer_due_at < now)
+                 .order_by(Request.answer_due_at))
+    return (await session.execute(statement)).scalars().all()
+
+
+async def closed_between(session: AsyncSession, start: datetime, end: datetime,
+                         exclude_kind: str) -> Sequence[Request]:
+    """Requests closed in [start, end) (rated or unanswered) with no `exclude_kind` event."""
+    checked = select(Event.request_id).where(Event.kind == exclude_kind)
+    statement = (select(Request)
+                 .where(Request.status == "closed", Request.closed_at >= start,
+                        Request.closed_at < end, Request.id.not_in(checked))
+                 .order_by(Request.id))
+    return (await session.execute(statement)).scalars().all()
+
+
+async def has_event(session: AsyncSession, request_id: int, kind: str) -> bool:
+    statement = select(Event.id).where(Event.request_id == request_id,
+                                       Event.kind == kind).limit(1)
+    return (await session.execute(statement)).first() is not None

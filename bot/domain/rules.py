@@ -64,6 +64,7 @@ RULES: dict[str, tuple[Callable[[Actor, Guarded], bool], frozenset[Status]]] = {
     "rate": (_owner, frozenset({Status.RESOLVED})),
     "reopen": (_owner, frozenset({Status.RESOLVED})),
     "withdraw": (_owner, frozenset({Status.TRIAGE, Status.DISPATCHED})),
+    "spot_check": (_owner, frozenset({Status.CLOSED})),   # 抽访: a closed request's resident
 }
 
 

@@ -194,6 +194,28 @@ def chase(req: RequestState, kind: Chase, *, at: datetime) -> LedgerEvent:
     return LedgerEvent(kind.value, SYSTEM, status, status, at, detail)
 
 
+def spot_check_sent(req: RequestState, *, at: datetime) -> LedgerEvent:
+    """抽访: a closed request was drawn for a second, short survey."""
+    status = Status(req.status)
+    return LedgerEvent("spot_check_sent", SYSTEM, status, status, at)
+
+
+def spot_check(req: RequestState, actor: Actor, *, rating: Rating, at: datetime) -> LedgerEvent:
+    """The resident's answer to a spot check, recorded apart from the survey's rating."""
+    check("spot_check", actor, req)
+    status = Status(req.status)
+    return LedgerEvent("spot_check", actor, status, status, at, {"rating": rating})
+
+
+def spot_check_comment(req: RequestState, actor: Actor, *, comment: str, unsatisfied: bool,
+                       at: datetime) -> LedgerEvent:
+    """The optional comment after a spot-check answer (`unsatisfied`: the office hears it)."""
+    check("spot_check", actor, req)
+    status = Status(req.status)
+    return LedgerEvent("spot_check_comment", actor, status, status, at, {"comment": comment},
+                       {"unsatisfied": unsatisfied})
+
+
 def withdraw(req: RequestState, actor: Actor, *, at: datetime) -> LedgerEvent:
     """The resident withdraws a request nobody has accepted yet."""
     check("withdraw", actor, req)

@@ -16,6 +16,7 @@ RATE = "rate"
 WITHDRAW = "wd"
 DRAFT = "d"
 TRIAGE_ALL = "all"
+SPOT = "spot"
 
 _NUMBER = r"\d{8}-\d{4,6}"
 _CODE = r"[a-z][a-z0-9_]{0,19}"  # config codes: at most 20, so route data fits 64 bytes
@@ -27,6 +28,7 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     TRIAGE_ALL: re.compile(rf"({_NUMBER})"),
     ROUTE: re.compile(rf"({_NUMBER}):({_CODE})(?::({_CODE}))?"),
     RATE: re.compile(rf"({_NUMBER}):(satisfied|basic|unsatisfied)"),
+    SPOT: re.compile(rf"({_NUMBER}):(satisfied|basic|unsatisfied)"),
     DRAFT: re.compile(r"(ok|edit|cancel|description|photos|address|phone)"),
 }
 

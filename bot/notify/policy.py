@@ -13,10 +13,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from bot.config import Config
-from bot.domain.model import Status
+from bot.domain.model import Rating, Status
 from bot.domain.transitions import LedgerEvent
 from bot.domain.views import RequestView
-from bot.notify import render, texts
+from bot.notify import callbacks, render, texts
 from bot.notify.replies import Buttons
 from bot.notify.texts import fmt
 
@@ -174,6 +174,21 @@ def office_escalation(o: Occasion) -> Message:
     return _chase(texts.OFFICE_ESCALATION, o.request.answer_due_at)(o)
 
 
+def spot_check_survey(o: Occasion) -> Message:
+    return Message(fmt(texts.SPOT_CHECK, number=o.request.number,
+                       summary=render.shorten(o.request.description)),
+                   render.survey_buttons(o.request.number, callbacks.SPOT))
+
+
+def spot_check_unsatisfied(o: Occasion) -> Message:
+    return _chase(texts.SPOT_CHECK_UNSATISFIED, None)(o)
+
+
+def spot_check_comment(o: Occasion) -> Message:
+    return Message(fmt(texts.SPOT_CHECK_COMMENT_NOTICE, number=o.request.number,
+                       comment=o.event.detail["comment"]))
+
+
 def restricted_review(o: Occasion) -> Message:
     return _chase(texts.RESTRICTED_REVIEW, None)(o)
 
@@ -204,6 +219,11 @@ def escalated(o: Occasion) -> bool:
 
 def urgent_in_a_department(o: Occasion) -> bool:
     return o.request.urgent and o.request.department is not None
+
+
+def unsatisfied(o: Occasion) -> bool:
+    return (o.event.detail.get("rating") == Rating.UNSATISFIED
+            or bool(o.event.context.get("unsatisfied")))
 
 
 def survey_with_answer(o: Occasion) -> bool:
@@ -242,6 +262,12 @@ POLICY: tuple[Notice, ...] = (
     Notice("survey_send", A.RESIDENT, "survey", survey, timing=T.RESIDENT),
     Notice("survey_remind", A.RESIDENT, "survey", survey_reminder, timing=T.RESIDENT),
     Notice("restricted_review", A.OFFICE, "review", restricted_review, timing=T.STAFF),
+    # 抽访: the resident is asked again; what is not satisfied goes to the office
+    Notice("spot_check_sent", A.RESIDENT, "spot_check", spot_check_survey, timing=T.RESIDENT),
+    Notice("spot_check", A.OFFICE, "spot_check_alert", spot_check_unsatisfied,
+           when=unsatisfied, timing=T.STAFF),
+    Notice("spot_check_comment", A.OFFICE, "spot_check_alert", spot_check_comment,
+           when=unsatisfied, timing=T.STAFF),
 )
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
+from bot.domain.figures import Figures
 from bot.domain.model import Rating, Status
 from bot.domain.views import RequestView
 from bot.notify import callbacks, texts
@@ -160,9 +162,35 @@ def urgent_notice(req: RequestView) -> Html:
                description=req.description, address=place(req))
 
 
-def survey_buttons(number: str) -> Buttons:
-    return (tuple((texts.RATING_LABELS[r], callbacks.encode(callbacks.RATE, number, r.value))
+def survey_buttons(number: str, action: str = callbacks.RATE) -> Buttons:
+    """满意 / 基本满意 / 不满意, for the survey (回访) or, with SPOT, a spot check (抽访)."""
+    return (tuple((texts.RATING_LABELS[r], callbacks.encode(action, number, r.value))
                   for r in Rating),)
+
+
+MESSAGE_CHARS = 3500   # under Telegram's 4096 UTF-16 units with room for emoji and markup
+
+
+def digest(config: Config, *, scope: str, day: str, figures: Figures,
+           overdue: list[RequestView]) -> list[Html]:
+    """The daily digest: the figures, then the overdue list, split into messages that each
+    stay within Telegram's 4096 limit."""
+    lines = [fmt(texts.DIGEST_HEADER, scope=scope, day=day),
+             fmt(texts.DIGEST_FIGURES, **dataclasses.asdict(figures)), Html("")]
+    if overdue:
+        lines.append(fmt(texts.DIGEST_OVERDUE_HEADER, count=len(overdue)))
+        lines += [fmt(texts.DIGEST_OVERDUE_ITEM, number=r.number,
+                      department=department_name(config, r.department),
+                      due=local_time(r.answer_due_at, config.tz),
+                      summary=shorten(r.description, 20)) for r in overdue]
+    else:
+        lines.append(Html(texts.DIGEST_NO_OVERDUE))
+    messages: list[list[str]] = [[]]
+    for line in lines:
+        if sum(len(x) + 1 for x in messages[-1]) + len(line) > MESSAGE_CHARS:
+            messages.append([])
+        messages[-1].append(line)
+    return [Html("\n".join(m)) for m in messages]
 
 
 def my_requests(views: list[RequestView]) -> tuple[Html, Buttons]:

@@ -251,3 +251,26 @@ SURVEY_CLOSED = "本次回访已结束，感谢您的支持。"
 RESTRICTED_REVIEW = (
     "🔁 疑难受限诉求 <b>{number}</b>（{department}）已到复核时间，请研究是否恢复办理。\n{summary}"
 )
+
+# --- the daily digest and spot checks (抽访) -------------------------------------------------
+
+DIGEST_HEADER = "📊 <b>{scope}</b> {day} 工作日报"
+DIGEST_FIGURES = (
+    "新受理 {new}　已派单 {routed}　待分派 {triaged}\n"
+    "已接单 {accepted}　已答复 {resolved}　已办结 {closed}\n"
+    "督办 {escalations}　当前超期 {overdue}"
+)
+DIGEST_OVERDUE_HEADER = "<b>今日超期工单</b>（{count} 件）："
+DIGEST_OVERDUE_ITEM = "{number}　{department}　应于 {due} 前答复　{summary}"
+DIGEST_NO_OVERDUE = "今日没有超期工单。"
+DIGEST_WHOLE_DISTRICT = "全区"
+SPOT_CHECK = (
+    "您好，这里是连心回访。您之前反映的诉求 <b>{number}</b>（{summary}）已经办结，"
+    "想再了解一下您对办理结果的看法："
+)
+SPOT_CHECK_THANKS = "感谢您的反馈！如果还有想说的，可以直接回复文字告诉我们；没有请忽略。"
+SPOT_CHECK_COMMENT_THANKS = "收到，感谢您的宝贵意见！"
+SPOT_CHECK_UNSATISFIED = (
+    "📋 <b>抽访不满意</b>：诉求 <b>{number}</b>（{department}）群众表示不满意。\n{summary}"
+)
+SPOT_CHECK_COMMENT_NOTICE = "📋 抽访诉求 <b>{number}</b> 的群众意见：{comment}"

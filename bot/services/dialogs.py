@@ -14,7 +14,7 @@ from bot.services import report
 from bot.services.core import Services
 from bot.services.incoming import Incoming, Kind
 from bot.services.ledger import actor_of, load
-from bot.services.residents import reopen_request
+from bot.services.residents import comment_spot_check, reopen_request
 from bot.services.tasks import resolve_task, return_task
 from storage import queries
 from storage.models import Conversation
@@ -35,12 +35,15 @@ class TextFlow:
     transition: Finish
     keyword: str
     max_chars: int   # keeps every card that quotes the text within Telegram's 4096
+    carries: tuple[str, ...] = ()   # what else the question kept for the transition
 
 
 TEXT_FLOWS: dict[str, TextFlow] = {
     "answer": TextFlow("resolve", texts.ASK_ANSWER, resolve_task, "answer", 1500),
     "return": TextFlow("return", texts.ASK_RETURN_REASON, return_task, "reason", 500),
     "reopen": TextFlow("reopen", texts.ASK_REOPEN_REASON, reopen_request, "reason", 500),
+    "spot_comment": TextFlow("spot_check", texts.SPOT_CHECK_THANKS, comment_spot_check,
+                             "comment", 500, carries=("unsatisfied",)),
 }
 
 
@@ -78,7 +81,8 @@ async def _finish_text(uow: UnitOfWork, svc: Services, conv: Conversation,
         return Answer([Say(texts.STAFF_TEXT_TOO_LONG, {"limit": text_flow.max_chars})])
     reply = await text_flow.transition(uow, svc, actor_id=conv.user_id,
                                        number=conv.data["number"],
-                                       **{text_flow.keyword: inp.plain})
+                                       **{text_flow.keyword: inp.plain},
+                                       **{k: conv.data[k] for k in text_flow.carries})
     await uow.session.delete(conv)
     card = conv.data.get("card")
     return Answer([reply], tuple(card) if card else None)

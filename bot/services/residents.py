@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain import transitions
+from bot.domain.errors import NotAllowed, WrongState
 from bot.domain.model import Rating
 from bot.domain.views import RequestView
 from bot.notify import texts
@@ -41,6 +42,37 @@ async def reopen_request(uow: UnitOfWork, svc: Services, *, actor_id: int, numbe
     return Say(texts.REOPENED, {"number": number,
                                 "department": department.name if department else ""},
                traditional=req.traditional)
+
+
+async def answer_spot_check(svc: Services, *, actor_id: int, number: str,
+                            rating: Rating) -> Say:
+    """The resident's answer to a spot check (抽访); then an optional comment is welcome.
+
+    Raises NotAllowed if this request was not spot-checked, WrongState if it was answered.
+    """
+    async with svc.uow() as uow:
+        req, actor = await load(uow, "spot_check", actor_id=actor_id, number=number)
+        if not await queries.has_event(uow.session, req.id, "spot_check_sent"):
+            raise NotAllowed("spot_check")
+        if await queries.has_event(uow.session, req.id, "spot_check"):
+            raise WrongState(req.status)
+        await record(uow, req, transitions.spot_check(req, actor, rating=rating, at=svc.now()))
+        conv = await queries.conversation_of(uow.session, actor_id)
+        queries.save_conversation(uow.session, conv, user_id=actor_id, flow="spot_comment",
+                                  step="text", data={"number": number,
+                                                     "unsatisfied": rating == Rating.UNSATISFIED},
+                                  now=svc.now())
+        await uow.commit()
+    return Say(texts.SPOT_CHECK_THANKS, traditional=req.traditional)
+
+
+async def comment_spot_check(uow: UnitOfWork, svc: Services, *, actor_id: int, number: str,
+                             comment: str, unsatisfied: bool = False) -> Say:
+    """The optional comment after a spot-check answer, inside the caller's unit."""
+    req, actor = await load(uow, "spot_check", actor_id=actor_id, number=number)
+    await record(uow, req, transitions.spot_check_comment(
+        req, actor, comment=comment, unsatisfied=unsatisfied, at=svc.now()))
+    return Say(texts.SPOT_CHECK_COMMENT_THANKS, traditional=req.traditional)
 
 
 async def withdraw_request(svc: Services, *, actor_id: int, number: str) -> Say:

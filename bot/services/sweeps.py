@@ -14,6 +14,7 @@ import logging
 from bot.domain import transitions
 from bot.domain.schedule import Chase, timers_after_chase
 from bot.services.core import Services
+from bot.services.daily import run_daily_jobs
 from bot.services.ledger import record
 from storage import queries
 
@@ -46,9 +47,10 @@ async def fire_due_timer(svc: Services) -> bool:
 
 
 async def run_sweeps(svc: Services, *, most: int = 1000) -> int:
-    """Fire what is due, up to `most` timers per run (the next tick takes the rest);
-    returns how many fired."""
+    """Fire what is due, up to `most` timers per run (the next tick takes the rest), then the
+    daily jobs whose time has come; returns how many timers fired."""
     fired = 0
     while fired < most and await fire_due_timer(svc):
         fired += 1
+    await run_daily_jobs(svc)
     return fired

@@ -30,6 +30,7 @@ ALLOWED = {   # (action, actor) -> the only states it may start from
     ("rate", RESIDENT): {Status.RESOLVED},
     ("reopen", RESIDENT): {Status.RESOLVED},
     ("withdraw", RESIDENT): {Status.TRIAGE, Status.DISPATCHED},
+    ("spot_check", RESIDENT): {Status.CLOSED},
 }
 
 

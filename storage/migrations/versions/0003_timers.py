@@ -1,4 +1,4 @@
-"""timers: the pending reminders, escalations and survey steps the sweeps fire
+"""timers and daily runs: what the sweeps fire, and the daily jobs done per day
 
 Revision ID: 0003_timers
 Revises: 0002
@@ -26,8 +26,16 @@ def upgrade() -> None:
         sa.UniqueConstraint("request_id", "kind", name="uq_timers_request_kind"),
     )
     op.create_index(op.f("ix_timers_due_at"), "timers", ["due_at"], unique=False)
+    op.create_table(
+        "daily_runs",
+        sa.Column("job", sa.String(length=32), nullable=False),
+        sa.Column("day", sa.String(length=8), nullable=False),
+        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("job", "day"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("daily_runs")
     op.drop_index(op.f("ix_timers_due_at"), table_name="timers")
     op.drop_table("timers")
