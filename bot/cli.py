@@ -6,9 +6,12 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from bot.config import Config, ConfigError
 from bot.setup import (
@@ -20,6 +23,9 @@ from bot.setup import (
     read_config,
 )
 from storage.db import database_url
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger("lianxin")
 
@@ -65,24 +71,54 @@ def _routing(args: argparse.Namespace) -> int:
         train_rows = routing.read_labelled_csv(Path(args.train), config) if args.train else None
         print(routing.evaluate(config, data_dir(), test_rows, train_rows).format())
     else:
-        return asyncio.run(_train(config))
+        return asyncio.run(_with_services(config, _train))
     return 0
 
 
-async def _train(config: Config) -> int:
+async def _with_services(config: Config, use: Callable[[Services], Awaitable[int]]) -> int:
+    """Run `use` over the services on DATABASE_URL (checked and upgraded first)."""
     from bot.app import Settings, build_services
-    from bot.services.learning import retrain
     from storage.db import create_engine
 
     await prepare_database()
     engine = create_engine(database_url())
     settings = Settings(config=config, token="", api_url="", database_url=database_url(),
                         data_dir=data_dir())
-    learned = await retrain(await build_services(settings, engine))
-    await engine.dispose()
+    try:
+        return await use(await build_services(settings, engine))
+    finally:
+        await engine.dispose()
+
+
+async def _train(svc: Services) -> int:
+    from bot.services.learning import retrain
+
+    learned = await retrain(svc)
     print(f"trained on {learned} routed requests" if learned else
           "not enough routed requests to learn from yet")
     return 0
+
+
+def _deadlines(args: argparse.Namespace) -> int:
+    from bot.services.deadlines import recompute_deadlines
+
+    async def recompute(svc: Services) -> int:
+        changes = await recompute_deadlines(svc, apply=not args.dry_run)
+        tz = svc.config.tz
+        for change in changes:
+            for name, (old, new) in (("accept_due", change.accept_due),
+                                     ("answer_due", change.answer_due)):
+                if old != new:
+                    print(f"{change.number} {name}: {_local(old, tz)} -> {_local(new, tz)}")
+        verb = "would change" if args.dry_run else "changed"
+        print(f"{verb} {len(changes)} open requests ({tz.key})")
+        return 0
+
+    return asyncio.run(_with_services(read_config(args.config), recompute))
+
+
+def _local(moment: datetime | None, tz: ZoneInfo) -> str:
+    return f"{moment.astimezone(tz):%Y-%m-%d %H:%M}" if moment else "-"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -115,6 +151,11 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--test", required=True, metavar="FILE.csv")
     evaluate.add_argument("--train", metavar="FILE.csv")
     actions.add_parser("train", help="learn from what the office routed")
+    deadlines = command("deadlines", _deadlines,
+                        "recompute open requests' deadlines after a calendar or limits edit")
+    deadlines.add_argument("action", choices=["recompute"])
+    deadlines.add_argument("--dry-run", action="store_true",
+                           help="list the changes without writing them")
     return parser
 
 

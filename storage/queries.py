@@ -228,3 +228,19 @@ async def has_event(session: AsyncSession, request_id: int, kind: str) -> bool:
     statement = select(Event.id).where(Event.request_id == request_id,
                                        Event.kind == kind).limit(1)
     return (await session.execute(statement)).first() is not None
+
+
+async def open_requests(session: AsyncSession) -> Sequence[Request]:
+    """Requests with running deadlines (in triage, dispatched or in progress), locked."""
+    statement = (select(Request)
+                 .where(Request.status.in_(("triage", "dispatched", "in_progress")))
+                 .order_by(Request.id).with_for_update())
+    return (await session.execute(statement)).scalars().all()
+
+
+async def last_event_at(session: AsyncSession, request_id: int,
+                        kinds: tuple[str, ...]) -> datetime | None:
+    """When the request's latest event of one of `kinds` happened."""
+    statement = (select(Event.at).where(Event.request_id == request_id, Event.kind.in_(kinds))
+                 .order_by(Event.id.desc()).limit(1))
+    return (await session.execute(statement)).scalar_one_or_none()

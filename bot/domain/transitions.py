@@ -216,6 +216,24 @@ def spot_check_comment(req: RequestState, actor: Actor, *, comment: str, unsatis
                        {"unsatisfied": unsatisfied})
 
 
+def recompute(req: RequestState, deadlines: Deadlines, *, at: datetime) -> LedgerEvent:
+    """New deadlines after the office changed the calendar or a category's limits; the ledger
+    keeps the old and the new (ISO 8601, UTC), and the request's timers follow."""
+    old = (req.accept_due_at, req.answer_due_at)
+    if req.accept_due_at is not None:
+        req.accept_due_at = deadlines.accept_due
+    req.answer_due_at = deadlines.answer_due
+    status = Status(req.status)
+    detail = {"accept_due": [_iso(old[0]), _iso(req.accept_due_at)],
+              "answer_due": [_iso(old[1]), _iso(req.answer_due_at)]}
+    return LedgerEvent("deadlines_recomputed", SYSTEM, status, status, at, detail,
+                       {"reschedule": True})
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
 def withdraw(req: RequestState, actor: Actor, *, at: datetime) -> LedgerEvent:
     """The resident withdraws a request nobody has accepted yet."""
     check("withdraw", actor, req)

@@ -109,7 +109,7 @@ async def publish(svc: Services, uow: UnitOfWork) -> None:
     session = uow.session
     await session.flush()
     for req, view, event in uow.pending:
-        if event.from_status != event.to_status:
+        if event.from_status != event.to_status or event.context.get("reschedule"):
             await _reschedule(svc, session, req, event)
         occasion = Occasion(event, view, svc.config)
         for notice, message in notices_for(occasion):

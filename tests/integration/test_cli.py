@@ -86,3 +86,11 @@ def test_routing_explain_shows_why(tmp_path: Path) -> None:
                      LIANXIN_CONFIG=str(DEMO_CONFIG))
     assert result.returncode == 0, result.stderr
     assert "路灯" in result.stdout and "streetlight" in result.stdout
+
+
+def test_deadlines_recompute_dry_run(tmp_path: Path, database_url: str) -> None:
+    assert lianxin("db", "upgrade", cwd=tmp_path, DATABASE_URL=database_url).returncode == 0
+    result = lianxin("deadlines", "recompute", "--dry-run", "--config", str(DEMO_CONFIG),
+                     cwd=tmp_path, DATABASE_URL=database_url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "would change 0 open requests (Asia/Shanghai)"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import datetime, timedelta
 
 import pytest
 
+from bot.domain.durations import parse_duration
 from bot.domain.errors import SurveyClosed
 from bot.domain.model import Rating, Status
 from bot.services import Services
@@ -136,3 +138,24 @@ async def test_two_sweepers_at_once_fire_each_timer_once(services: Services,
     assert await run_sweeps(services) == 0
     assert (await count(services, Event), await count(services, OutboxMessage)) == (
         events, messages)
+
+
+async def test_recomputed_deadlines_are_listed_then_written_with_the_timers(
+        services: Services, clock: Clock) -> None:
+    from bot.services.deadlines import recompute_deadlines
+
+    number = await reported(services)
+    before = await request_row(services, number)
+    longer = services.config.limits.model_copy(update={"answer": parse_duration("10wd")})
+    svc = dataclasses.replace(services, config=services.config.model_copy(
+        update={"limits": longer}))
+    events = await count(svc, Event)
+    dry = await recompute_deadlines(svc, apply=False)
+    assert [c.number for c in dry] == [number] and await count(svc, Event) == events
+    assert (await request_row(svc, number)).answer_due_at == before.answer_due_at
+    changes = await recompute_deadlines(svc, apply=True)
+    after = await request_row(svc, number)
+    assert changes[0].answer_due == (before.answer_due_at, after.answer_due_at)
+    assert after.answer_due_at > before.answer_due_at
+    assert (await kinds(svc, number))[-1] == "deadlines_recomputed"
+    assert await recompute_deadlines(svc, apply=True) == []     # nothing left to move
