@@ -18,7 +18,7 @@ from tests.conftest import demo_config_data
 from tests.fakebot import FakeTelegram
 
 RESIDENT, NEIGHBOUR, LATECOMER = 5001, 5002, 5003
-ASSIGNEE, DISPATCHER = 1001, 9000
+ASSIGNEE, DISPATCHER, SUPERVISOR = 1001, 9000, 1101
 MUNICIPAL_GROUP = -1001000000001
 
 
@@ -71,7 +71,8 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     server = FakeTelegram()
     await server.start()
     for user_id, name in ((RESIDENT, "张阿姨"), (NEIGHBOUR, "李大爷"), (LATECOMER, "小陈"),
-                          (ASSIGNEE, "王师傅"), (DISPATCHER, "连心办")):
+                          (ASSIGNEE, "王师傅"), (DISPATCHER, "连心办"),
+                          (SUPERVISOR, "赵局长")):
         server.add_user(user_id, name)
     server.add_group(MUNICIPAL_GROUP, "市政公用局工作群")
     yield server

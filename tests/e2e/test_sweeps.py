@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from bot.domain.model import Status
-from tests.e2e.conftest import ASSIGNEE, DISPATCHER, RESIDENT, BotProcess, always_open_config
+from tests.e2e.conftest import (
+    ASSIGNEE,
+    DISPATCHER,
+    RESIDENT,
+    SUPERVISOR,
+    BotProcess,
+    always_open_config,
+)
 from tests.e2e.test_bot import number_of, press, report, status_in_db
 from tests.fakebot import FakeTelegram
 
@@ -49,13 +56,16 @@ async def test_chase_escalate_survey_and_expire_across_a_restart(
         await fake.wait_for(ASSIGNEE, contains="尽快接单", timeout=30)
         await bot.kill()          # a restart between the reminder and the escalation
         await bot.start()
-        await fake.wait_for(DISPATCHER, contains="督办", timeout=30)
+        await fake.wait_for(SUPERVISOR, contains="超时未接单", timeout=30)
+        await fake.wait_for(DISPATCHER, contains="超时未接单", timeout=30)
         assert count(fake, ASSIGNEE, "尽快接单") == 1      # nothing sent twice
 
         fake.press(ASSIGNEE, card, "接单")
         await fake.wait_edit(card, contains="已接单")
         await fake.wait_for(ASSIGNEE, contains="请在", timeout=30)            # remind_before
+        await fake.wait_for(SUPERVISOR, contains="已到答复期限", timeout=30)   # level 1
         await fake.wait_for(DISPATCHER, contains="二级督办", timeout=30)       # level 2
+        assert count(fake, SUPERVISOR, "已到答复期限") == 1
         await press(fake, ASSIGNEE, card, "办结", "答复内容")
         fake.send_text(ASSIGNEE, "已更换灯泡")
         answer = await fake.wait_for(RESIDENT, contains="已更换灯泡")
