@@ -15,10 +15,9 @@ from typing import Any, Protocol
 
 from bot.domain.calendar import WorkCalendar
 from bot.domain.durations import Duration
-from bot.domain.errors import NotAllowed, WrongState
+from bot.domain.errors import NotAllowed
 from bot.domain.model import Rating, Role, Status
 from bot.domain.rules import Actor, check
-from bot.domain.schedule import ESCALATION_LEVEL, Chase
 
 SYSTEM = Actor(0, Role.SYSTEM, None, "")   # the scheduled sweeps
 
@@ -80,7 +79,7 @@ class Deadlines:
         return cls(calendar.deadline(accept_from, accept), calendar.deadline(answer_from, answer))
 
 
-def _move(req: RequestState, kind: str, actor: Actor, to: Status, at: datetime, *,
+def move(req: RequestState, kind: str, actor: Actor, to: Status, at: datetime, *,
           context: Mapping[str, Any] | None = None, first: bool = False,
           **detail: Any) -> LedgerEvent:
     """Change the state and return its ledger event (`first`: the submission, from nowhere)."""
@@ -102,7 +101,7 @@ def submit(req: RequestState, resident: Actor, *, department: str | None,
     if department is None:
         req.accept_due_at = None   # nobody can accept before the office routes it
     target = Status.DISPATCHED if department else Status.TRIAGE
-    return _move(req, "submit", resident, target, at, first=True, department=department,
+    return move(req, "submit", resident, target, at, first=True, department=department,
                  category=req.category)
 
 
@@ -114,7 +113,7 @@ def route(req: RequestState, actor: Actor, *, category: str, department: str,
     if area is not None:
         req.area = area
     _set(req, deadlines)
-    return _move(req, "route", actor, Status.DISPATCHED, at, category=category,
+    return move(req, "route", actor, Status.DISPATCHED, at, category=category,
                  department=department, area=req.area)
 
 
@@ -123,7 +122,7 @@ def accept(req: RequestState, actor: Actor, *, at: datetime,
     """接单: the assignee takes the task (`in_group`: pressed on the department group's card)."""
     check("accept", actor, req)
     req.assignee_id, req.accepted_at = actor.id, at
-    return _move(req, "accept", actor, Status.IN_PROGRESS, at, context={"in_group": in_group})
+    return move(req, "accept", actor, Status.IN_PROGRESS, at, context={"in_group": in_group})
 
 
 def return_task(req: RequestState, actor: Actor, *, reason: str, at: datetime) -> LedgerEvent:
@@ -131,7 +130,7 @@ def return_task(req: RequestState, actor: Actor, *, reason: str, at: datetime) -
     check("return", actor, req)
     department = req.department or ""
     req.department, req.accept_due_at = None, None
-    return _move(req, "return", actor, Status.TRIAGE, at, department=department, reason=reason)
+    return move(req, "return", actor, Status.TRIAGE, at, department=department, reason=reason)
 
 
 def resolve(req: RequestState, actor: Actor, *, answer: str, at: datetime,
@@ -140,7 +139,7 @@ def resolve(req: RequestState, actor: Actor, *, answer: str, at: datetime,
     later (`survey_later`: the category's survey_delay is not zero)."""
     check("resolve", actor, req)
     req.answer, req.resolved_at = answer, at
-    return _move(req, "resolve", actor, Status.RESOLVED, at, context={"survey_later": survey_later},
+    return move(req, "resolve", actor, Status.RESOLVED, at, context={"survey_later": survey_later},
                  answer=answer)
 
 
@@ -150,7 +149,7 @@ def rate(req: RequestState, actor: Actor, *, rating: Rating, at: datetime) -> Le
         raise NotAllowed("rate")
     check("rate", actor, req)
     req.rating, req.closed_at = rating, at
-    return _move(req, "rate", actor, Status.CLOSED, at, rating=rating)
+    return move(req, "rate", actor, Status.CLOSED, at, rating=rating)
 
 
 def reopen(req: RequestState, actor: Actor, *, reason: str, max_reopens: int,
@@ -166,76 +165,12 @@ def reopen(req: RequestState, actor: Actor, *, reason: str, max_reopens: int,
     if escalated:
         req.escalation_level += 1
     _set(req, deadlines)
-    return _move(req, "reopen", actor, Status.DISPATCHED, at, context={"escalated": escalated},
+    return move(req, "reopen", actor, Status.DISPATCHED, at, context={"escalated": escalated},
                  reason=reason, reopen_count=req.reopen_count)
-
-
-def expire_survey(req: RequestState, *, at: datetime) -> LedgerEvent:
-    """A survey nobody answered within `survey_expires` closes the request as 未评价 (no
-    answer), counted apart from the satisfied."""
-    if req.status != Status.RESOLVED:
-        raise WrongState(req.status)
-    req.closed_at = at
-    return _move(req, "survey_expire", SYSTEM, Status.CLOSED, at, outcome="no_answer")
-
-
-def chase(req: RequestState, kind: Chase, *, at: datetime) -> LedgerEvent:
-    """A sweep's reminder or escalation (督办): recorded in the ledger, the state unchanged.
-
-    Escalation is a level on the request, never a state: acceptance and deadline escalation
-    raise it to 1 (the supervisor), the office escalation to 2.
-    """
-    level = ESCALATION_LEVEL.get(kind)
-    detail: dict[str, Any] = {}
-    if level is not None:
-        req.escalation_level = max(req.escalation_level, level)
-        detail["level"] = level
-    status = Status(req.status)
-    return LedgerEvent(kind.value, SYSTEM, status, status, at, detail)
-
-
-def spot_check_sent(req: RequestState, *, at: datetime) -> LedgerEvent:
-    """抽访: a closed request was drawn for a second, short survey."""
-    status = Status(req.status)
-    return LedgerEvent("spot_check_sent", SYSTEM, status, status, at)
-
-
-def spot_check(req: RequestState, actor: Actor, *, rating: Rating, at: datetime) -> LedgerEvent:
-    """The resident's answer to a spot check, recorded apart from the survey's rating."""
-    check("spot_check", actor, req)
-    status = Status(req.status)
-    return LedgerEvent("spot_check", actor, status, status, at, {"rating": rating})
-
-
-def spot_check_comment(req: RequestState, actor: Actor, *, comment: str, unsatisfied: bool,
-                       at: datetime) -> LedgerEvent:
-    """The optional comment after a spot-check answer (`unsatisfied`: the office hears it)."""
-    check("spot_check", actor, req)
-    status = Status(req.status)
-    return LedgerEvent("spot_check_comment", actor, status, status, at, {"comment": comment},
-                       {"unsatisfied": unsatisfied})
-
-
-def recompute(req: RequestState, deadlines: Deadlines, *, at: datetime) -> LedgerEvent:
-    """New deadlines after the office changed the calendar or a category's limits; the ledger
-    keeps the old and the new (ISO 8601, UTC), and the request's timers follow."""
-    old = (req.accept_due_at, req.answer_due_at)
-    if req.accept_due_at is not None:
-        req.accept_due_at = deadlines.accept_due
-    req.answer_due_at = deadlines.answer_due
-    status = Status(req.status)
-    detail = {"accept_due": [_iso(old[0]), _iso(req.accept_due_at)],
-              "answer_due": [_iso(old[1]), _iso(req.answer_due_at)]}
-    return LedgerEvent("deadlines_recomputed", SYSTEM, status, status, at, detail,
-                       {"reschedule": True})
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
 
 
 def withdraw(req: RequestState, actor: Actor, *, at: datetime) -> LedgerEvent:
     """The resident withdraws a request nobody has accepted yet."""
     check("withdraw", actor, req)
     req.closed_at, req.accept_due_at = at, None
-    return _move(req, "withdraw", actor, Status.WITHDRAWN, at)
+    return move(req, "withdraw", actor, Status.WITHDRAWN, at)

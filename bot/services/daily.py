@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import figures, transitions
+from bot.domain import figures, followups
 from bot.domain.views import RequestView
 from bot.notify import render, texts
 from bot.services.core import Services
@@ -66,7 +66,7 @@ async def send_spot_checks(uow: UnitOfWork, svc: Services, now: datetime) -> Non
                                           exclude_kind="spot_check_sent")
     size = min(rule.max, round(len(closed) * rule.share))
     for req in random.sample(list(closed), size):
-        await record(uow, req, transitions.spot_check_sent(req, at=now))
+        await record(uow, req, followups.spot_check_sent(req, at=now))
 
 
 JOBS: tuple[tuple[str, Callable[[Services], time], Job], ...] = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain import transitions
+from bot.domain import followups
 from bot.services.core import Services
 from bot.services.ledger import deadlines, record
 from storage import queries
@@ -42,7 +42,7 @@ async def recompute_deadlines(svc: Services, *, apply: bool) -> list[Change]:
             changes.append(Change(req.number, (req.accept_due_at, accept_due),
                                   (req.answer_due_at, new.answer_due)))
             if apply:
-                await record(uow, req, transitions.recompute(req, new, at=svc.now()))
+                await record(uow, req, followups.recompute(req, new, at=svc.now()))
         if apply:
             await uow.commit()
     return changes

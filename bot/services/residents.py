@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain import transitions
+from bot.domain import followups, transitions
 from bot.domain.errors import NotAllowed, WrongState
 from bot.domain.model import Rating
 from bot.domain.views import RequestView
@@ -56,7 +56,7 @@ async def answer_spot_check(svc: Services, *, actor_id: int, number: str,
             raise NotAllowed("spot_check")
         if await queries.has_event(uow.session, req.id, "spot_check"):
             raise WrongState(req.status)
-        await record(uow, req, transitions.spot_check(req, actor, rating=rating, at=svc.now()))
+        await record(uow, req, followups.spot_check(req, actor, rating=rating, at=svc.now()))
         conv = await queries.conversation_of(uow.session, actor_id)
         queries.save_conversation(uow.session, conv, user_id=actor_id, flow="spot_comment",
                                   step="text", data={"number": number,
@@ -70,7 +70,7 @@ async def comment_spot_check(uow: UnitOfWork, svc: Services, *, actor_id: int, n
                              comment: str, unsatisfied: bool = False) -> Say:
     """The optional comment after a spot-check answer, inside the caller's unit."""
     req, actor = await load(uow, "spot_check", actor_id=actor_id, number=number)
-    await record(uow, req, transitions.spot_check_comment(
+    await record(uow, req, followups.spot_check_comment(
         req, actor, comment=comment, unsatisfied=unsatisfied, at=svc.now()))
     return Say(texts.SPOT_CHECK_COMMENT_THANKS, traditional=req.traditional)
 

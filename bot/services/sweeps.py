@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.domain import transitions
+from bot.domain import followups
 from bot.domain.schedule import Chase, timers_after_chase
 from bot.services.core import Services
 from bot.services.daily import run_daily_jobs
@@ -34,9 +34,9 @@ async def fire_due_timer(svc: Services) -> bool:
         await session.flush()   # before a timer of the same kind is set again (a review)
         kind = Chase(timer.kind)
         if kind == Chase.SURVEY_EXPIRE:
-            event = transitions.expire_survey(req, at=now)
+            event = followups.expire_survey(req, at=now)
         else:
-            event = transitions.chase(req, kind, at=now)
+            event = followups.chase(req, kind, at=now)
         await record(uow, req, event)
         limits = svc.config.limits_for(req.category, urgent=req.urgent)
         following = timers_after_chase(kind, limits, svc.calendar, at=now)
