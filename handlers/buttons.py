@@ -18,8 +18,8 @@ from bot.domain.errors import DomainError
 from bot.domain.model import Rating
 from bot.notify import callbacks, render, texts
 from bot.notify.callbacks import Callback
-from bot.notify.replies import Outcome, Reply
-from bot.services import Services, dialogs, report, residents, tasks
+from bot.notify.replies import Outcome, Reply, Say
+from bot.services import Services, dialogs, handling, report, residents, tasks
 from handlers.common import error_text, send_replies
 from handlers.context import AppContext
 
@@ -56,9 +56,38 @@ async def _route(svc: Services, press: Press) -> Outcome:
     return Outcome(edit=render.routed_card(svc.config, view))
 
 
+def _page(press: Press) -> int:
+    return int(press.callback.args[1]) if len(press.callback.args) > 1 else 0
+
+
 async def _all_categories(svc: Services, press: Press) -> Outcome:
     view = await tasks.triage_request(svc, actor_id=press.user, number=press.number)
-    return Outcome(buttons=render.triage_buttons(svc.config, view, everything=True))
+    return Outcome(buttons=render.triage_buttons(svc.config, view, everything=True,
+                                                 page=_page(press)))
+
+
+async def _co_menu(svc: Services, press: Press) -> Outcome:
+    view = await tasks.co_handler_options(svc, actor_id=press.user, number=press.number)
+    return Outcome(buttons=render.co_handler_buttons(svc.config, view, page=_page(press)))
+
+
+async def _co_add(svc: Services, press: Press) -> Outcome:
+    view = await tasks.add_co_handler(svc, actor_id=press.user, number=press.number,
+                                      department=press.callback.args[1])
+    return Outcome(edit=render.routed_card(svc.config, view))
+
+
+async def _decide_extension(svc: Services, press: Press) -> Outcome:
+    done = await handling.decide_extension(svc, actor_id=press.user, number=press.number,
+                                           approve=press.callback.args[1] == "yes")
+    return Outcome(buttons=(), replies=(done,))
+
+
+def _office_decision(decide: Callable[..., Awaitable[Say]]) -> UseCase:
+    async def use_case(svc: Services, press: Press) -> Outcome:
+        return Outcome(buttons=(), replies=(await decide(svc, actor_id=press.user,
+                                                         number=press.number),))
+    return use_case
 
 
 async def _rate(svc: Services, press: Press) -> Outcome:
@@ -103,6 +132,15 @@ USE_CASES: dict[str, UseCase] = {
     callbacks.TRIAGE_ALL: _all_categories,
     callbacks.RATE: _rate,
     callbacks.SPOT: _spot_check,
+    callbacks.PROGRESS: _ask("progress"),
+    callbacks.EXTEND: _ask("extend"),
+    callbacks.RESTRICT: _ask("restrict"),
+    callbacks.CO_NOTE: _ask("co_note"),
+    callbacks.DECIDE_EXTENSION: _decide_extension,
+    callbacks.RESUME: _office_decision(handling.resume_request),
+    callbacks.CLOSE_RESTRICTED: _office_decision(handling.close_restricted),
+    callbacks.CO_MENU: _co_menu,
+    callbacks.CO_ADD: _co_add,
     callbacks.WITHDRAW: _withdraw,
     callbacks.DRAFT: _draft,
 }

@@ -66,6 +66,8 @@ class Request(Base):
     area: Mapped[str | None] = mapped_column(String(32))
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     routing: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    co_departments: Mapped[list[Any] | None] = mapped_column(JSON, default=list)   # 协办
+    extension: Mapped[dict[str, Any] | None] = mapped_column(JSON)   # a pending 延期 request
     assignee_id: Mapped[int | None] = mapped_column(BigInteger)
     answer: Mapped[str | None] = mapped_column(Text)
     rating: Mapped[str | None] = mapped_column(String(16))

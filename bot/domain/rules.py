@@ -32,6 +32,7 @@ class Guarded(Protocol):
     assignee_id: int | None
     resident_id: int
     rating: str | None
+    co_departments: list[str] | None
 
 
 def _office(actor: Actor, req: Guarded) -> bool:
@@ -52,6 +53,11 @@ def _holder(actor: Actor, req: Guarded) -> bool:
                                      or actor.role == Role.SUPERVISOR)
 
 
+def _co_handler(actor: Actor, req: Guarded) -> bool:
+    """Staff of a co-handling department (协办), who post their part to the lead."""
+    return _staff(actor) and actor.department in (req.co_departments or ())
+
+
 def _owner(actor: Actor, req: Guarded) -> bool:
     return actor.id == req.resident_id
 
@@ -65,6 +71,14 @@ RULES: dict[str, tuple[Callable[[Actor, Guarded], bool], frozenset[Status]]] = {
     "reopen": (_owner, frozenset({Status.RESOLVED})),
     "withdraw": (_owner, frozenset({Status.TRIAGE, Status.DISPATCHED})),
     "spot_check": (_owner, frozenset({Status.CLOSED})),   # 抽访: a closed request's resident
+    "progress": (_holder, frozenset({Status.IN_PROGRESS})),
+    "extend": (_holder, frozenset({Status.IN_PROGRESS})),
+    "decide_extension": (_office, frozenset({Status.IN_PROGRESS})),
+    "restrict": (_holder, frozenset({Status.IN_PROGRESS})),
+    "resume": (_office, frozenset({Status.RESTRICTED})),
+    "close_restricted": (_office, frozenset({Status.RESTRICTED})),
+    "co_note": (_co_handler, frozenset({Status.DISPATCHED, Status.IN_PROGRESS})),
+    "add_co_handler": (_office, frozenset({Status.DISPATCHED, Status.IN_PROGRESS})),
 }
 
 
@@ -76,7 +90,8 @@ def check(action: str, actor: Actor, req: Guarded) -> None:
     """
     may, states = RULES[action]
     if not may(actor, req):
-        if _staff(actor) and may in (_handler, _holder) and req.status not in states:
+        if _staff(actor) and may in (_handler, _holder, _co_handler) \
+                and req.status not in states:
             raise WrongState(req.status)
         raise NotAllowed(action)
     if req.status not in states:

@@ -39,6 +39,7 @@ class RequestState(Protocol):
     created_at: datetime
     accept_due_at: datetime | None
     answer_due_at: datetime | None
+    co_departments: list[str] | None
     accepted_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None

@@ -39,6 +39,8 @@ class RequestView:
     accept_due_at: datetime | None = None
     answer_due_at: datetime | None = None
     routing: dict[str, Any] = field(default_factory=dict)
+    co_departments: tuple[str, ...] = ()
+    extension: dict[str, Any] | None = None
 
     @property
     def matched_words(self) -> tuple[str, ...]:

@@ -17,6 +17,15 @@ WITHDRAW = "wd"
 DRAFT = "d"
 TRIAGE_ALL = "all"
 SPOT = "spot"
+PROGRESS = "prog"
+EXTEND = "ext"
+DECIDE_EXTENSION = "extd"
+RESTRICT = "rst"
+RESUME = "rsm"
+CLOSE_RESTRICTED = "cls"
+CO_NOTE = "co"
+CO_MENU = "com"
+CO_ADD = "coa"
 
 _NUMBER = r"\d{8}-\d{4,6}"
 _CODE = r"[a-z][a-z0-9_]{0,19}"  # config codes: at most 20, so route data fits 64 bytes
@@ -25,10 +34,19 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     RETURN: re.compile(rf"({_NUMBER})"),
     RESOLVE: re.compile(rf"({_NUMBER})"),
     WITHDRAW: re.compile(rf"({_NUMBER})"),
-    TRIAGE_ALL: re.compile(rf"({_NUMBER})"),
+    TRIAGE_ALL: re.compile(rf"({_NUMBER})(?::(\d{{1,2}}))?"),   # optional page
+    CO_MENU: re.compile(rf"({_NUMBER})(?::(\d{{1,2}}))?"),
+    CO_ADD: re.compile(rf"({_NUMBER}):({_CODE})"),
     ROUTE: re.compile(rf"({_NUMBER}):({_CODE})(?::({_CODE}))?"),
     RATE: re.compile(rf"({_NUMBER}):(satisfied|basic|unsatisfied)"),
     SPOT: re.compile(rf"({_NUMBER}):(satisfied|basic|unsatisfied)"),
+    PROGRESS: re.compile(rf"({_NUMBER})"),
+    EXTEND: re.compile(rf"({_NUMBER})"),
+    DECIDE_EXTENSION: re.compile(rf"({_NUMBER}):(yes|no)"),
+    RESTRICT: re.compile(rf"({_NUMBER})"),
+    RESUME: re.compile(rf"({_NUMBER})"),
+    CLOSE_RESTRICTED: re.compile(rf"({_NUMBER})"),
+    CO_NOTE: re.compile(rf"({_NUMBER})"),
     DRAFT: re.compile(r"(ok|edit|cancel|description|photos|address|phone)"),
 }
 

@@ -30,6 +30,8 @@ class Audience(StrEnum):
     ACTOR = "actor"             # whoever acted, in their own private chat
     HOLDERS = "holders"         # whoever holds a card: the department, or the office in triage
     ASSIGNEE = "assignee"       # whoever accepted the task
+    LEAD = "lead"               # whoever holds the task: its acceptor, else its department
+    ADDED_CO_HANDLER = "added_co_handler"   # the department just added as co-handler (协办)
     SUPERVISOR = "supervisor"   # the department's supervisors (分管领导)
 
 
@@ -190,7 +192,76 @@ def spot_check_comment(o: Occasion) -> Message:
 
 
 def restricted_review(o: Occasion) -> Message:
-    return _chase(texts.RESTRICTED_REVIEW, None)(o)
+    return Message(_chase(texts.RESTRICTED_REVIEW, None)(o).text,
+                   render.restricted_buttons(o.request.number))
+
+
+def _local(o: Occasion, iso: str | None) -> str:
+    return render.local_time(datetime.fromisoformat(iso) if iso else None, o.config.tz)
+
+
+def resident_progress(o: Occasion) -> Message:
+    return Message(fmt(texts.RESIDENT_PROGRESS, number=o.request.number,
+                       note=o.event.detail["note"], department=_department(o)))
+
+
+def extension_request(o: Occasion) -> Message:
+    return Message(fmt(texts.EXTENSION_REQUEST, number=o.request.number,
+                       department=_department(o), reason=o.event.detail["reason"],
+                       old_due=render.local_time(o.request.answer_due_at, o.config.tz),
+                       due=_local(o, o.event.detail["due"]),
+                       summary=render.shorten(o.request.description)),
+                   render.extension_buttons(o.request.number))
+
+
+def resident_extended(o: Occasion) -> Message:
+    return Message(fmt(texts.RESIDENT_EXTENDED, number=o.request.number,
+                       due=_local(o, o.event.detail["due"]), department=_department(o)))
+
+
+def extension_approved(o: Occasion) -> Message:
+    return Message(fmt(texts.EXTENSION_APPROVED, number=o.request.number,
+                       due=_local(o, o.event.detail["due"])))
+
+
+def extension_refused(o: Occasion) -> Message:
+    return Message(fmt(texts.EXTENSION_REFUSED, number=o.request.number,
+                       due=render.local_time(o.request.answer_due_at, o.config.tz)))
+
+
+def resident_restricted(o: Occasion) -> Message:
+    return Message(fmt(texts.RESIDENT_RESTRICTED, number=o.request.number,
+                       department=_department(o), explanation=o.event.detail["explanation"]))
+
+
+def restricted_notice(o: Occasion) -> Message:
+    return Message(fmt(texts.RESTRICTED_NOTICE, number=o.request.number,
+                       department=_department(o), explanation=o.event.detail["explanation"],
+                       summary=render.shorten(o.request.description)),
+                   render.restricted_buttons(o.request.number))
+
+
+def resumed(o: Occasion) -> Message:
+    return Message(fmt(texts.RESUMED_NOTICE, number=o.request.number,
+                       due=render.local_time(o.request.answer_due_at, o.config.tz),
+                       summary=render.shorten(o.request.description)),
+                   render.task_buttons(o.request.number, Status.IN_PROGRESS))
+
+
+def resident_restricted_closed(o: Occasion) -> Message:
+    return Message(fmt(texts.RESIDENT_RESTRICTED_CLOSED, number=o.request.number))
+
+
+def co_task_card(o: Occasion) -> Message:
+    title = fmt(texts.CO_TASK_TITLE, lead=_department(o))
+    card = render.task_card(o.config, o.request, title=title)
+    return Message(card, render.co_buttons(o.request.number), True)
+
+
+def co_note_notice(o: Occasion) -> Message:
+    department = render.department_name(o.config, o.event.detail["department"])
+    return Message(fmt(texts.CO_NOTE_NOTICE, number=o.request.number, department=department,
+                       note=o.event.detail["note"]))
 
 
 # --- when ---------------------------------------------------------------------------------
@@ -252,6 +323,19 @@ POLICY: tuple[Notice, ...] = (
     Notice("reopen", A.OFFICE, "reopen_escalation", reopen_escalation, when=escalated),
     Notice("withdraw", A.HOLDERS, "withdrawn", withdrawn),
     Notice("withdraw", A.OFFICE, "withdrawn", withdrawn, when=urgent_in_a_department),
+    # working the task: 进展, 延期, 疑难受限, 协办
+    Notice("progress", A.RESIDENT, "progress", resident_progress, timing=T.RESIDENT),
+    Notice("extension_requested", A.OFFICE, "extension_request", extension_request),
+    Notice("extension_approved", A.RESIDENT, "extended", resident_extended, timing=T.RESIDENT),
+    Notice("extension_approved", A.ASSIGNEE, "extension_decided", extension_approved),
+    Notice("extension_refused", A.ASSIGNEE, "extension_decided", extension_refused),
+    Notice("restrict", A.RESIDENT, "restricted", resident_restricted),
+    Notice("restrict", A.OFFICE, "restricted_notice", restricted_notice),
+    Notice("resume", A.LEAD, "resumed", resumed),
+    Notice("close_restricted", A.RESIDENT, "restricted_closed", resident_restricted_closed,
+           timing=T.RESIDENT),
+    Notice("co_added", A.ADDED_CO_HANDLER, "co_task_card", co_task_card),
+    Notice("co_note", A.LEAD, "co_note", co_note_notice),
     # the sweeps: reminders, 督办, 回访
     Notice("accept_remind", A.DEPARTMENT, "reminder", accept_reminder, timing=T.STAFF),
     Notice("accept_escalate", A.SUPERVISOR, "escalation", accept_escalation, timing=T.STAFF),

@@ -92,9 +92,14 @@ def accepted_card(config: Config, req: RequestView, *, acceptor: str, reveal: bo
 
 
 def routed_card(config: Config, req: RequestView) -> Reply:
-    """The dispatcher's triage card once routed: where it went, no buttons left."""
+    """The dispatcher's triage card once routed: where it went (主办, and any 协办), and a
+    button to add co-handling departments."""
     done = fmt(texts.ROUTED_TO, department=department_name(config, req.department))
-    return Reply(Html(triage_card(config, req) + done))
+    if req.co_departments:
+        done = Html(done + fmt(texts.CO_HANDLERS_LINE, departments="、".join(
+            department_name(config, code) for code in req.co_departments)))
+    menu = ((texts.BTN_ADD_CO, callbacks.encode(callbacks.CO_MENU, req.number)),)
+    return Reply(Html(triage_card(config, req) + done), (menu,))
 
 
 def task_buttons(number: str, status: Status) -> Buttons:
@@ -102,8 +107,25 @@ def task_buttons(number: str, status: Status) -> Buttons:
         return (((texts.BTN_ACCEPT, callbacks.encode(callbacks.ACCEPT, number)),
                  (texts.BTN_RETURN, callbacks.encode(callbacks.RETURN, number))),)
     if status == Status.IN_PROGRESS:
-        return (((texts.BTN_RESOLVE, callbacks.encode(callbacks.RESOLVE, number)),),)
+        return (((texts.BTN_RESOLVE, callbacks.encode(callbacks.RESOLVE, number)),
+                 (texts.BTN_PROGRESS, callbacks.encode(callbacks.PROGRESS, number))),
+                ((texts.BTN_EXTEND, callbacks.encode(callbacks.EXTEND, number)),
+                 (texts.BTN_RESTRICT, callbacks.encode(callbacks.RESTRICT, number))))
     return ()
+
+
+def extension_buttons(number: str) -> Buttons:
+    return (((texts.BTN_APPROVE, callbacks.encode(callbacks.DECIDE_EXTENSION, number, "yes")),
+             (texts.BTN_REFUSE, callbacks.encode(callbacks.DECIDE_EXTENSION, number, "no"))),)
+
+
+def restricted_buttons(number: str) -> Buttons:
+    return (((texts.BTN_RESUME, callbacks.encode(callbacks.RESUME, number)),
+             (texts.BTN_CLOSE_RESTRICTED, callbacks.encode(callbacks.CLOSE_RESTRICTED, number))),)
+
+
+def co_buttons(number: str) -> Buttons:
+    return (((texts.BTN_CO_NOTE, callbacks.encode(callbacks.CO_NOTE, number)),),)
 
 
 def _candidate_names(config: Config, req: RequestView) -> str:
@@ -142,18 +164,40 @@ def _rows(buttons: list[tuple[str, str]], per_row: int = 2) -> Buttons:
     return tuple(tuple(buttons[i:i + per_row]) for i in range(0, len(buttons), per_row))
 
 
-def triage_buttons(config: Config, req: RequestView, *, everything: bool = False) -> Buttons:
-    """The top candidates and a 全部类别 button, or (`everything`) every category."""
+PAGE_BUTTONS = 40   # Telegram refuses a keyboard of more than 100 buttons
+
+
+def _page(buttons: list[tuple[str, str]], page: int, action: str, number: str) -> Buttons:
+    """One page of `buttons` (two a row) with 上一页/下一页 buttons that press `action`."""
+    pages = max(1, -(-len(buttons) // PAGE_BUTTONS))
+    page = min(max(page, 0), pages - 1)
+    rows = _rows(buttons[page * PAGE_BUTTONS:(page + 1) * PAGE_BUTTONS])
+    nav = [(label, callbacks.encode(action, number, str(target)))
+           for label, target in ((texts.BTN_PREVIOUS, page - 1), (texts.BTN_NEXT, page + 1))
+           if 0 <= target < pages]
+    return (*rows, tuple(nav)) if nav else rows
+
+
+def triage_buttons(config: Config, req: RequestView, *, everything: bool = False,
+                   page: int = 0) -> Buttons:
+    """The top candidates and a 全部类别 button, or (`everything`) every category, a page at a
+    time."""
     if everything:
         codes = [c.code for c in config.categories]
-    else:
-        codes = [c["category"] for c in req.routing.get("candidates", [])][:3]
+        buttons = [b for code in codes for b in _route_buttons(config, req, code)]
+        return _page(buttons, page, callbacks.TRIAGE_ALL, req.number)
+    codes = [c["category"] for c in req.routing.get("candidates", [])][:3]
     buttons = [b for code in codes for b in _route_buttons(config, req, code)]
-    rows = _rows(buttons)
-    if not everything:
-        rows += (((texts.BTN_ALL_CATEGORIES,
-                   callbacks.encode(callbacks.TRIAGE_ALL, req.number)),),)
-    return rows
+    return (*_rows(buttons), ((texts.BTN_ALL_CATEGORIES,
+                               callbacks.encode(callbacks.TRIAGE_ALL, req.number)),))
+
+
+def co_handler_buttons(config: Config, req: RequestView, *, page: int = 0) -> Buttons:
+    """Every department that may yet co-handle (协办) the task, a page at a time."""
+    buttons = [(d.name, callbacks.encode(callbacks.CO_ADD, req.number, d.code))
+               for d in config.departments
+               if d.code != req.department and d.code not in req.co_departments]
+    return _page(buttons, page, callbacks.CO_MENU, req.number)
 
 
 def urgent_notice(req: RequestView) -> Html:

@@ -274,3 +274,57 @@ SPOT_CHECK_UNSATISFIED = (
     "📋 <b>抽访不满意</b>：诉求 <b>{number}</b>（{department}）群众表示不满意。\n{summary}"
 )
 SPOT_CHECK_COMMENT_NOTICE = "📋 抽访诉求 <b>{number}</b> 的群众意见：{comment}"
+
+# --- working a task: progress, extension, restricted, co-handling --------------------------
+
+BTN_PROGRESS = "进展"
+BTN_EXTEND = "申请延期"
+BTN_RESTRICT = "疑难受限"
+BTN_APPROVE = "同意延期"
+BTN_REFUSE = "不同意"
+BTN_RESUME = "恢复办理"
+BTN_CLOSE_RESTRICTED = "按疑难受限办结"
+BTN_CO_NOTE = "提交协办意见"
+ASK_PROGRESS = "请输入诉求 {number} 的办理进展，将发送给群众。发送 /cancel 放弃。"
+ASK_EXTENSION = (
+    "请输入诉求 {number} 需要延长的工作日数或新的期限，再写原因，例如：\n"
+    "5 需等待配件到货\n2026-12-20 需协调施工单位\n发送 /cancel 放弃。"
+)
+EXTENSION_FORMAT = "格式不对。请先写工作日数或日期，再写原因，例如：5 需等待配件到货"
+EXTENSION_NOT_LATER = "新的期限要晚于现在的答复期限，请重新输入。"
+ASK_RESTRICT = (
+    "请说明诉求 {number} 暂时无法办理的原因（政策或条件限制），这段说明会发给群众。"
+    "发送 /cancel 放弃。"
+)
+ASK_CO_NOTE = "请输入对诉求 {number} 的协办意见，将转给主办部门。发送 /cancel 放弃。"
+PROGRESS_ACK = "诉求 {number} 的进展已发送给群众。"
+EXTENSION_ASKED = "诉求 {number} 的延期申请已提交连心办审核。"
+RESTRICTED_ACK = "诉求 {number} 已标记为疑难受限，说明已发送给群众。"
+CO_NOTE_ACK = "诉求 {number} 的协办意见已转给主办部门。"
+EXTENSION_APPROVED_ACK = "已同意诉求 {number} 的延期申请。"
+EXTENSION_REFUSED_ACK = "已不同意诉求 {number} 的延期申请。"
+RESUMED_ACK = "诉求 {number} 已恢复办理。"
+RESTRICTED_CLOSED_ACK = "诉求 {number} 已按疑难受限办结。"
+RESIDENT_PROGRESS = "您的诉求 {number} 有新进展：\n{note}\n——{department}"
+EXTENSION_REQUEST = (
+    "⏳ <b>延期申请</b>：{department}申请将诉求 <b>{number}</b> 的答复期限由 {old_due} "
+    "延至 {due}。\n<b>原因</b>：{reason}\n{summary}"
+)
+RESIDENT_EXTENDED = "您的诉求 {number} 办理期限延至 {due}，{department}正在办理，请耐心等待。"
+EXTENSION_APPROVED = "✅ 诉求 <b>{number}</b> 的延期申请已同意，新的答复期限：{due}。"
+EXTENSION_REFUSED = "❌ 诉求 <b>{number}</b> 的延期申请未获同意，请在 {due} 前答复群众。"
+RESIDENT_RESTRICTED = "关于您的诉求 {number}，{department}的说明：\n{explanation}"
+RESTRICTED_NOTICE = (
+    "⚠️ <b>疑难受限</b>：{department}将诉求 <b>{number}</b> 标记为疑难受限。\n"
+    "<b>说明</b>：{explanation}\n{summary}"
+)
+RESUMED_NOTICE = "🔄 诉求 <b>{number}</b> 恢复办理，请在 {due} 前答复群众。\n{summary}"
+RESIDENT_RESTRICTED_CLOSED = (
+    "您的诉求 {number} 因政策或条件限制暂时无法解决，已按疑难受限办结。感谢您的理解。"
+)
+CO_TASK_TITLE = "协办工单（主办：{lead}）"
+CO_NOTE_NOTICE = "🤝 <b>协办意见</b>：{department}对诉求 <b>{number}</b>：\n{note}"
+BTN_PREVIOUS = "◀ 上一页"
+BTN_NEXT = "下一页 ▶"
+BTN_ADD_CO = "添加协办部门…"
+CO_HANDLERS_LINE = "\n🤝 协办：{departments}"

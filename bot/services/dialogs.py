@@ -12,6 +12,13 @@ from bot.notify import texts
 from bot.notify.replies import Keyboard, Outcome, Say
 from bot.services import report
 from bot.services.core import Services
+from bot.services.handling import (
+    InvalidAnswer,
+    ask_extension,
+    post_co_note,
+    post_progress,
+    restrict_task,
+)
 from bot.services.incoming import Incoming, Kind
 from bot.services.ledger import actor_of, load
 from bot.services.residents import comment_spot_check, reopen_request
@@ -44,6 +51,10 @@ TEXT_FLOWS: dict[str, TextFlow] = {
     "reopen": TextFlow("reopen", texts.ASK_REOPEN_REASON, reopen_request, "reason", 500),
     "spot_comment": TextFlow("spot_check", texts.SPOT_CHECK_THANKS, comment_spot_check,
                              "comment", 500, carries=("unsatisfied",)),
+    "progress": TextFlow("progress", texts.ASK_PROGRESS, post_progress, "note", 500),
+    "extend": TextFlow("extend", texts.ASK_EXTENSION, ask_extension, "text", 300),
+    "restrict": TextFlow("restrict", texts.ASK_RESTRICT, restrict_task, "explanation", 1000),
+    "co_note": TextFlow("co_note", texts.ASK_CO_NOTE, post_co_note, "note", 1000),
 }
 
 
@@ -79,10 +90,13 @@ async def _finish_text(uow: UnitOfWork, svc: Services, conv: Conversation,
         return Answer([Say(texts.STAFF_TEXT_REQUIRED)])
     if len(inp.plain) > text_flow.max_chars:
         return Answer([Say(texts.STAFF_TEXT_TOO_LONG, {"limit": text_flow.max_chars})])
-    reply = await text_flow.transition(uow, svc, actor_id=conv.user_id,
-                                       number=conv.data["number"],
-                                       **{text_flow.keyword: inp.plain},
-                                       **{k: conv.data[k] for k in text_flow.carries})
+    try:
+        reply = await text_flow.transition(uow, svc, actor_id=conv.user_id,
+                                           number=conv.data["number"],
+                                           **{text_flow.keyword: inp.plain},
+                                           **{k: conv.data[k] for k in text_flow.carries})
+    except InvalidAnswer as exc:   # the question stays; the person is told what to write
+        return Answer([exc.say])
     await uow.session.delete(conv)
     card = conv.data.get("card")
     return Answer([reply], tuple(card) if card else None)

@@ -62,7 +62,8 @@ def view_of(req: Request) -> RequestView:
         traditional=req.traditional, answer=req.answer, reopen_count=req.reopen_count,
         escalation_level=req.escalation_level, assignee_id=req.assignee_id,
         accept_due_at=req.accept_due_at, answer_due_at=req.answer_due_at,
-        routing=dict(req.routing or {}),
+        routing=dict(req.routing or {}), co_departments=tuple(req.co_departments or ()),
+        extension=dict(req.extension) if req.extension else None,
     )
 
 

@@ -55,6 +55,10 @@ async def _chats(session: AsyncSession, config: Config, audience: Audience,
         return [o.request.assignee_id] if o.request.assignee_id is not None else []
     if audience == Audience.SUPERVISOR:
         return await supervisor_chats(session, config, department or "")
+    if audience == Audience.LEAD and o.request.assignee_id is not None:
+        return [o.request.assignee_id]
+    if audience == Audience.ADDED_CO_HANDLER:
+        return await department_chats(session, config, o.event.detail["department"])
     if audience == Audience.OFFICE or (audience == Audience.HOLDERS and department is None):
         return await office_chats(session)
     return await department_chats(session, config, department or "")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain import transitions
+from bot.domain import handling, transitions
 from bot.domain.errors import NotAllowed
 from bot.domain.views import RequestView
 from bot.notify import texts
@@ -71,6 +71,30 @@ async def triage_request(svc: Services, *, actor_id: int, number: str) -> Reques
     """The request a dispatcher may route, for the every-category keyboard."""
     async with svc.uow() as uow:
         req, _actor = await load(uow, "route", actor_id=actor_id, number=number)
+        return view_of(req)
+
+
+async def add_co_handler(svc: Services, *, actor_id: int, number: str,
+                         department: str) -> RequestView:
+    """协办: the office adds `department` as a co-handler of a routed task.
+
+    Raises NotAllowed for a department the config does not have, WrongState when it is the
+    lead or already co-handling, and whatever the rules raise.
+    """
+    if svc.config.department(department) is None:
+        raise NotAllowed("add_co_handler")
+    async with svc.uow() as uow:
+        req, actor = await load(uow, "add_co_handler", actor_id=actor_id, number=number)
+        view = await record(uow, req, handling.add_co_handler(req, actor, department=department,
+                                                              at=svc.now()))
+        await uow.commit()
+    return view
+
+
+async def co_handler_options(svc: Services, *, actor_id: int, number: str) -> RequestView:
+    """The routed task a dispatcher may add co-handlers to, for the department keyboard."""
+    async with svc.uow() as uow:
+        req, _actor = await load(uow, "add_co_handler", actor_id=actor_id, number=number)
         return view_of(req)
 
 

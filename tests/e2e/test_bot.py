@@ -110,7 +110,8 @@ async def test_the_whole_loop(fake: FakeTelegram, running_bot: BotProcess,
     # 接单: the card shows the phone and 办结; the resident is told
     fake.press(ASSIGNEE, card, "接单")
     await fake.wait_edit(card, contains="已接单")
-    assert card.buttons == ["办结"] and "13812340000" in (card.text or "")
+    assert card.buttons == ["办结", "进展", "申请延期", "疑难受限"]
+    assert "13812340000" in (card.text or "")
     await fake.wait_for(RESIDENT, contains="受理")
 
     # 办结 with an answer; the resident gets it with the survey, is unsatisfied

@@ -55,7 +55,8 @@ async def test_confident_request_goes_round_the_whole_loop(services: Services) -
 
     card = await accept(services, ASSIGNEE, number)
     assert "13812340000" in card.text   # whoever accepted sees the phone
-    assert [label for row in card.buttons for label, _ in row] == ["办结"]
+    assert [label for row in card.buttons for label, _ in row] == [
+        "办结", "进展", "申请延期", "疑难受限"]
     accepted = await outbox(services, chat_id=RESIDENT, kind="accepted")
     assert len(accepted) == 1 and number in accepted[0].text
 
@@ -180,7 +181,9 @@ async def test_accepting_in_the_group_keeps_the_phone_out_of_the_group(
     assert "138****0000" in shared.text and "13812340000" not in shared.text
     private = [c for c in await outbox(services, chat_id=ASSIGNEE, kind="task_card")
                if "13812340000" in c.text]
-    assert len(private) == 1 and private[0].buttons == [[["办结", f"res:{number}"]]]
+    assert len(private) == 1 and private[0].buttons == [
+        [["办结", f"res:{number}"], ["进展", f"prog:{number}"]],
+        [["申请延期", f"ext:{number}"], ["疑难受限", f"rst:{number}"]]]
 
 
 async def test_withdrawal_tells_whoever_holds_a_card(services: Services) -> None:

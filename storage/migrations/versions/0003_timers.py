@@ -1,4 +1,5 @@
-"""timers and daily runs: what the sweeps fire, and the daily jobs done per day
+"""timers and daily runs (what the sweeps fire, the daily jobs done per day); co-handling
+departments (协办) and a pending extension (延期) on requests
 
 Revision ID: 0003_timers
 Revises: 0002
@@ -35,7 +36,15 @@ def upgrade() -> None:
     )
 
 
+    with op.batch_alter_table("requests") as batch:
+        batch.add_column(sa.Column("co_departments", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("extension", sa.JSON(), nullable=True))
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("requests") as batch:
+        batch.drop_column("extension")
+        batch.drop_column("co_departments")
     op.drop_table("daily_runs")
     op.drop_index(op.f("ix_timers_due_at"), table_name="timers")
     op.drop_table("timers")
