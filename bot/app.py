@@ -15,10 +15,12 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken
-from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from bot.config import Config
 from bot.delivery.outbox import OutboxWorker
+from bot.delivery.pacing import Pacer
+from bot.delivery.ratelimit import PacingRateLimiter
 from bot.delivery.sender import TelegramSender
 from bot.domain.calendar import WorkCalendar
 from bot.notify import texts
@@ -61,7 +63,8 @@ async def _start(app: Application) -> None:  # type: ignore[type-arg]
     engine = create_engine(settings.database_url)
     app.bot_data["engine"] = engine
     svc = await build_services(settings, engine)
-    worker = OutboxWorker(svc.sessions, svc.now, TelegramSender(app.bot))
+    limiter: PacingRateLimiter = app.bot_data["rate_limiter"]
+    worker = OutboxWorker(svc.sessions, svc.now, TelegramSender(app.bot, limiter.pacer))
     svc.wake_outbox = worker.wake
     staff = await sync_staff(svc, settings.config)
     await app.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS_RESIDENT])
@@ -92,6 +95,8 @@ async def _stop(app: Application) -> None:  # type: ignore[type-arg]
 
 
 def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
+    # one Pacer for replies and the outbox: Telegram counts them together
+    limiter = PacingRateLimiter(Pacer(), max_retries=3)
     app = (
         Application.builder()
         .token(settings.token)
@@ -99,12 +104,12 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .base_file_url(f"{settings.api_url}/file/bot")
         .context_types(ContextTypes(context=AppContext))
         .concurrent_updates(False)   # one update at a time: a chat's steps stay in order
-        .rate_limiter(AIORateLimiter(max_retries=3))   # waits out 429s instead of failing
+        .rate_limiter(limiter)
         .post_init(_start)
         .post_shutdown(_stop)
         .build()
     )
-    app.bot_data["settings"] = settings
+    app.bot_data.update(settings=settings, rate_limiter=limiter)
     register(app)
     return app
 
