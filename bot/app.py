@@ -22,6 +22,7 @@ from bot.delivery.outbox import OutboxWorker
 from bot.delivery.pacing import Pacer
 from bot.delivery.ratelimit import PacingRateLimiter
 from bot.delivery.sender import TelegramSender
+from bot.delivery.updates import PerChatUpdateProcessor
 from bot.domain.calendar import WorkCalendar
 from bot.notify import texts
 from bot.routing import Router
@@ -103,7 +104,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .base_url(f"{settings.api_url}/bot")
         .base_file_url(f"{settings.api_url}/file/bot")
         .context_types(ContextTypes(context=AppContext))
-        .concurrent_updates(False)   # one update at a time: a chat's steps stay in order
+        .concurrent_updates(PerChatUpdateProcessor())   # chats at once, each chat in order
         .rate_limiter(limiter)
         .post_init(_start)
         .post_shutdown(_stop)
