@@ -153,6 +153,16 @@ async def renew_claim(session: AsyncSession, *, token: str, lease_until: datetim
     return int(result.rowcount or 0)   # type: ignore[attr-defined]
 
 
+async def record_parts(session: AsyncSession, *, row_id: int, token: str, parts: int) -> bool:
+    """Note that `parts` of a row's calls were confirmed, if `token` still holds the row."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.claim_token == token)
+        .values(parts_sent=parts)
+        .execution_options(synchronize_session=False))
+    return bool(result.rowcount)   # type: ignore[attr-defined]
+
+
 async def outbox_row(session: AsyncSession, row_id: int) -> OutboxMessage | None:
     return await session.get(OutboxMessage, row_id)
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -55,8 +56,15 @@ class Result:
     parts_sent: int | None = None   # the row's calls Telegram confirmed so far, if it counts
 
 
+Confirmed = Callable[[int], Awaitable[bool]]
+
+
 class Sender(Protocol):
-    async def send(self, row: OutboxMessage) -> Result: ...
+    async def send(self, row: OutboxMessage, confirmed: Confirmed | None = None) -> Result:
+        """Send `row`; for a row of several calls, await `confirmed(n)` once Telegram confirmed
+        its first n calls (False: the claim was lost, stop). The result's `parts_sent` counts
+        all calls confirmed so far."""
+        ...
 
 
 def backoff(attempts: int) -> float:
@@ -101,6 +109,18 @@ class OutboxWorker:
             except Exception:
                 log.exception("could not renew the outbox lease of claim %s", token)
 
+    async def _confirm(self, row_id: int, token: str, parts: int) -> bool:
+        """Store that `parts` of the row's calls went out, before the next one is made: killed
+        now, the row resumes after them. False if `token` no longer holds the row."""
+        async with UnitOfWork(self._sessions) as uow:
+            held = await queries.record_parts(uow.session, row_id=row_id, token=token,
+                                              parts=parts)
+            await uow.commit()
+        if not held:
+            log.warning("outbox row %s: claim %s lapsed mid-row, after %s parts",
+                        row_id, token, parts)
+        return held
+
     async def _record(self, row_id: int, token: str, result: Result | None) -> None:
         """Store the outcome if `token` still holds the row; `None` releases it untouched."""
         now = self._clock()
@@ -141,7 +161,7 @@ class OutboxWorker:
             if row.chat_id in held or self._stopping:
                 await self._record(row.id, token, None)   # an earlier row to this chat goes first
                 continue
-            result = await self._sender.send(row)
+            result = await self._sender.send(row, partial(self._confirm, row.id, token))
             if result.delivery in (Delivery.RETRY, Delivery.LATER):
                 held.add(row.chat_id)
             await self._record(row.id, token, result)

@@ -10,9 +10,10 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMedia
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.delivery.outbox import Delivery, Result
+from bot.delivery.outbox import Confirmed, Delivery, Result
 from bot.delivery.pacing import Pacer
 from bot.delivery.ratelimit import PACED, retry_seconds
+from bot.limits import CAPTION, utf16_len
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ class TelegramSender:
         self._bot = bot
         self._pacer = pacer
 
-    async def send(self, row: OutboxMessage) -> Result:
+    async def send(self, row: OutboxMessage, confirmed: Confirmed | None = None) -> Result:
         """Make the row's calls from `row.parts_sent` on; the result says how many of its calls
         Telegram confirmed in all (`parts_sent`). A chat whose budget is spent gives LATER with
         the seconds to wait (the worker goes on with other chats); the overall budget is
@@ -51,6 +52,8 @@ class TelegramSender:
                     return Result(Delivery.LATER, retry_after=wait, parts_sent=done)
                 await call()
                 done += 1
+                if done < len(calls) and confirmed is not None and not await confirmed(done):
+                    return Result(Delivery.LATER, parts_sent=done)   # another claim has it now
         except RetryAfter as exc:
             return Result(Delivery.RETRY, retry_after=retry_seconds(exc), error=str(exc),
                           parts_sent=done)
@@ -80,27 +83,30 @@ class TelegramSender:
         extra: dict[str, Any] = ({"rate_limit_args": PACED}
                                  if getattr(bot, "rate_limiter", None) else {})
         photos = row.photos or []
+        media_row = bool(photos or row.voice)
+        # a caption holds 1024 UTF-16 units (Telegram); a longer text follows as a message
+        caption = row.text if row.text and utf16_len(row.text) <= CAPTION else None
         calls: list[tuple[int, Call]] = []
         if len(photos) == 1:
-            calls.append((1, lambda: bot.send_photo(chat, photos[0], caption=row.text,
+            calls.append((1, lambda: bot.send_photo(chat, photos[0], caption=caption,
                                                     parse_mode=ParseMode.HTML,
                                                     **extra)))
         elif photos:
             media = [InputMediaPhoto(p) for p in photos[:10]]
-            media[0] = InputMediaPhoto(photos[0], caption=row.text, parse_mode=ParseMode.HTML)
+            media[0] = InputMediaPhoto(photos[0], caption=caption, parse_mode=ParseMode.HTML)
             calls.append((len(media), lambda: bot.send_media_group(chat, media,
                                                                    **extra)))
         if row.voice:
             voice = row.voice
             calls.append((1, lambda: bot.send_voice(chat, voice,
-                                                    caption=None if photos else row.text,
+                                                    caption=None if photos else caption,
                                                     parse_mode=ParseMode.HTML,
                                                     **extra)))
         if row.location:
             latitude, longitude = row.location
             calls.append((1, lambda: bot.send_location(chat, latitude, longitude,
                                                        **extra)))
-        if not calls:
+        if not calls or (media_row and row.text and caption is None):
             calls.append((1, lambda: bot.send_message(
                 chat, row.text or "", parse_mode=ParseMode.HTML,
                 reply_markup=inline_markup(row.buttons), disable_web_page_preview=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.delivery.outbox import Delivery, OutboxWorker, Result
+from bot.delivery.outbox import Confirmed, Delivery, OutboxWorker, Result
 from bot.services import Services
 from storage import queries
 from storage.models import OutboxMessage
@@ -19,7 +19,7 @@ class Transport:
         self.script = script or {}
         self.sent: list[tuple[int, str | None]] = []
 
-    async def send(self, row: OutboxMessage) -> Result:
+    async def send(self, row: OutboxMessage, confirmed: Confirmed | None = None) -> Result:
         results = self.script.get(row.chat_id)
         result = results.pop(0) if results else Result(Delivery.SENT)
         if result.delivery == Delivery.SENT:
@@ -111,7 +111,7 @@ async def test_a_result_is_recorded_only_under_the_claim_that_holds_the_row(
     await queue(services, (1, "slow"))
 
     class Slow(Transport):
-        async def send(self, row: OutboxMessage) -> Result:
+        async def send(self, row: OutboxMessage, confirmed: Confirmed | None = None) -> Result:
             clock.advance(seconds=61)                      # the lease lapses mid-send...
             taken = await claim(services, clock, "other")  # ...and another instance takes it
             assert [r.text for r in taken] == ["slow"]
@@ -131,7 +131,7 @@ async def test_the_lease_is_renewed_while_a_batch_is_sent(
     renewed = asyncio.Event()
 
     class Watching(Transport):
-        async def send(self, row: OutboxMessage) -> Result:
+        async def send(self, row: OutboxMessage, confirmed: Confirmed | None = None) -> Result:
             if row.chat_id == 1:
                 clock.advance(seconds=50)
                 lease = clock.now + timedelta(seconds=60)
@@ -151,7 +151,7 @@ async def test_a_multi_part_row_resumes_after_its_confirmed_parts(services: Serv
     seen: list[int] = []
 
     class Parts(Transport):
-        async def send(self, row: OutboxMessage) -> Result:
+        async def send(self, row: OutboxMessage, confirmed: Confirmed | None = None) -> Result:
             seen.append(row.parts_sent)
             return results.pop(0)
 
