@@ -93,7 +93,7 @@ async def main(url: str, messages: int, chats: int, groups: int) -> None:
         print(f"received_by_fake: {received}")
         print(f"seconds: {elapsed:.1f}")
         print(f"messages_per_s: {done / elapsed:.1f}")
-        print(f"rate_limited_429: {fake.rate_limited()}")
+        print(f"rate_limited_429: {fake.rate_limited()} (worker counted {worker.rate_limited})")
     await engine.dispose()
 
 

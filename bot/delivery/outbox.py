@@ -80,6 +80,7 @@ class OutboxWorker:
         self._batch = batch
         self._wake = asyncio.Event()
         self._stopping = False
+        self.rate_limited = 0   # 429s Telegram answered this worker (the target is none)
 
     def wake(self) -> None:
         self._wake.set()
@@ -164,6 +165,10 @@ class OutboxWorker:
             result = await self._sender.send(row, partial(self._confirm, row.id, token))
             if result.delivery in (Delivery.RETRY, Delivery.LATER):
                 held.add(row.chat_id)
+            if result.delivery == Delivery.RETRY and result.retry_after is not None:
+                self.rate_limited += 1
+                log.warning("429 for outbox row %s to %s: put off %ss (%s so far)",
+                            row.id, row.chat_id, result.retry_after, self.rate_limited)
             await self._record(row.id, token, result)
 
     async def run(self, idle_seconds: float) -> None:

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 MARGIN_S = 0.05   # network jitter: a request may reach Telegram a little later than we timed it
+PRUNE_EVERY = 1000   # reservations between forgetting chats whose budget is whole again
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Pacer:
         self._overall: deque[float] = deque()
         self._private: dict[int, tuple[float, float]] = {}   # chat → (tokens, at)
         self._groups: dict[int, deque[float]] = {}
+        self._since_prune = 0
 
     def wait_for(self, chat_id: int | None, count: int = 1) -> float:
         """Seconds until `count` messages to `chat_id` (None: no chat) fit; 0.0 if now."""
@@ -99,7 +101,19 @@ class Pacer:
         else:
             tokens, _ = self._refilled(chat_id, now)
             self._private[chat_id] = (tokens - 1.0, now)
+        self._since_prune += 1
+        if self._since_prune >= PRUNE_EVERY:
+            self._prune(now)
         return 0.0
+
+    def _prune(self, now: float) -> None:
+        """Forget chats whose budget is whole again: memory stays O(recently messaged chats)."""
+        self._since_prune = 0
+        burst = float(self.limits.private_burst)
+        for chat_id in [c for c in self._private if self._refilled(c, now)[0] >= burst]:
+            del self._private[chat_id]
+        for chat_id in [c for c, w in self._groups.items() if w[-1] <= now - 60.0 - MARGIN_S]:
+            del self._groups[chat_id]
 
     async def acquire(self, chat_id: int | None, count: int = 1) -> None:
         """Wait (in the caller's task only) until the call fits, then take its budget."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from bot.delivery.outbox import Confirmed, Delivery, OutboxWorker, Result
 from bot.services import Services
 from storage import queries
@@ -172,3 +174,19 @@ async def test_a_paced_row_waits_without_spending_an_attempt(services: Services,
     first, second = await outbox(services, chat_id=1)
     assert first.attempts == 0 and first.not_before == clock.now + timedelta(seconds=1)
     assert second.not_before == first.not_before
+
+
+async def test_two_claims_at_once_never_split_a_chat(services: Services, clock,
+                                                     database_url: str) -> None:
+    """PostgreSQL (several instances share it): a claim still in its transaction holds its
+    rows' locks; a second claim skips them and, with its head row locked, the whole chat."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer: no concurrent claims to race")
+    await queue(services, (1, "a"), (1, "b"), (2, "c"), (1, "d"), (3, "e"))
+    async with services.uow() as first:
+        taken = await queries.claim_outbox(first.session, now=clock.now, limit=2, token="one",
+                                           lease_until=clock.now + timedelta(seconds=60))
+        assert [r.text for r in taken] == ["a", "b"]            # uncommitted: rows locked
+        second = await claim(services, clock, "two")
+        assert sorted(r.text for r in second) == ["c", "e"]     # not chat 1's "d"
+        await first.commit()

@@ -78,7 +78,7 @@ async def test_a_private_chat_and_a_group_are_paced_without_a_single_429(
     assert [m.text for m in fake.messages_to(RESIDENT)] == [f"r{i}" for i in range(12)]
     assert [m.text for m in fake.messages_to(GROUP)] == [f"g{i}" for i in range(25)]
     assert [m.text for m in fake.messages_to(NEIGHBOUR)] == ["n0"]
-    assert fake.rate_limited() == 0
+    assert fake.rate_limited() == 0 and worker.rate_limited == 0
     assert {r.attempts for r in await outbox(services)} == {1}   # pacing spent no attempt
 
 
@@ -119,5 +119,6 @@ async def test_a_429_puts_the_row_off_by_retry_after(
     await worker.deliver_due()
     first, second = await outbox(services)
     assert first.not_before == second.not_before == clock.now + timedelta(seconds=4)
+    assert (worker.rate_limited, fake.rate_limited(RESIDENT)) == (1, 1)   # honoured, counted
     await drain(worker, services, clock)
     assert [m.text for m in fake.messages_to(RESIDENT)] == ["first", "second"]

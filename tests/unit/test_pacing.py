@@ -50,6 +50,15 @@ def test_the_overall_budget_counts_each_photo_of_an_album() -> None:
     assert pacer.chat_wait(99) == 0.0            # chat 99 itself is fine: only the overall waits
 
 
+def test_chats_whose_budget_is_whole_again_are_forgotten() -> None:
+    tick = Tick()
+    pacer = Pacer(Limits(overall_per_second=10_000), tick)
+    for chat in range(1, 1001):
+        assert pacer.reserve(chat if chat % 2 else -chat) == 0.0
+        tick.now += 0.1
+    assert len(pacer._private) + len(pacer._groups) < 700   # the first minute's are gone
+
+
 async def test_the_rate_limiter_retries_a_429_a_bounded_number_of_times(monkeypatch) -> None:
     sleeps: list[float] = []
 
