@@ -24,11 +24,13 @@ from bot.delivery.pacing import Pacer
 log = logging.getLogger(__name__)
 
 PACED: dict[str, Any] = {"paced": True}
-# methods that produce a message in a chat (what Telegram's flood limits count)
+# methods that produce or change a message in a chat: Telegram's flood limits count them
+# (edits included); answerCallbackQuery, getUpdates and the like are not paced
 MESSAGE_METHODS = frozenset({
     "sendMessage", "sendPhoto", "sendMediaGroup", "sendVoice", "sendLocation", "sendDocument",
     "sendAudio", "sendVideo", "sendAnimation", "sendSticker", "sendVenue", "sendContact",
-    "sendPoll", "sendDice", "copyMessage", "forwardMessage",
+    "sendPoll", "sendDice", "copyMessage", "forwardMessage", "editMessageText",
+    "editMessageCaption", "editMessageReplyMarkup", "editMessageMedia",
 })
 
 

@@ -91,3 +91,17 @@ async def test_an_outbox_call_is_not_retried_by_the_limiter() -> None:
     with pytest.raises(RetryAfter):   # the worker puts the row off in the database instead
         await limiter.process_request(flooded, (), {}, "sendMessage", {"chat_id": 5}, PACED)
     assert calls == 1
+
+
+async def test_replies_and_edits_share_the_chat_budget_other_calls_do_not() -> None:
+    tick = Tick()
+    pacer = Pacer(Limits(private_burst=2), tick)
+    limiter = PacingRateLimiter(pacer)
+
+    async def ok() -> bool:
+        return True
+
+    for endpoint in ("sendMessage", "editMessageText"):
+        await limiter.process_request(ok, (), {}, endpoint, {"chat_id": 5}, None)
+    assert pacer.chat_wait(5) > 0           # the burst is spent: a third would wait
+    await limiter.process_request(ok, (), {}, "answerCallbackQuery", {}, None)   # not paced
