@@ -34,7 +34,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-MARGIN_S = 0.05   # network jitter: a request may reach Telegram a little later than we timed it
+MARGIN_S = 0.02   # network jitter: a request may reach Telegram a little later than we timed it
 PRUNE_EVERY = 1000   # reservations between forgetting chats whose budget is whole again
 
 
