@@ -122,17 +122,18 @@ class OutboxWorker:
                         row_id, token, parts)
         return held
 
-    async def _record(self, row_id: int, token: str, result: Result | None) -> None:
-        """Store the outcome if `token` still holds the row; `None` releases it untouched."""
+    async def _record(self, row_id: int, token: str, result: Result | None) -> bool:
+        """Store the outcome if `token` still holds the row; `None` releases it untouched.
+        False if the claim was lost (its lease lapsed and another claim took the row)."""
         now = self._clock()
         async with UnitOfWork(self._sessions) as uow:
             row = await queries.outbox_row(uow.session, row_id)
             if row is None:
-                return
+                return True
             if row.claim_token != token:
                 log.warning("outbox row %s: claim %s lapsed (now %s); result %s not recorded",
                             row_id, token, row.claim_token, result and result.delivery)
-                return
+                return False
             row.claimed_until, row.claim_token = None, None
             if result is not None:
                 _apply(row, result, now)
@@ -140,6 +141,7 @@ class OutboxWorker:
                     await queries.postpone_chat(uow.session, chat_id=row.chat_id,
                                                 after_id=row.id, until=row.not_before)
             await uow.commit()
+        return True
 
     async def deliver_due(self) -> int:
         """Send one batch of due rows, in order per chat; returns how many were claimed."""
@@ -157,10 +159,13 @@ class OutboxWorker:
         return len(rows)
 
     async def _send(self, rows: list[OutboxMessage], token: str) -> None:
+        """Send a claimed batch; stop at once if the claim turns out lost (the rows share one
+        lease: another instance has them all now)."""
         held: set[int] = set()
         for row in rows:
             if row.chat_id in held or self._stopping:
-                await self._record(row.id, token, None)   # an earlier row to this chat goes first
+                if not await self._record(row.id, token, None):   # an earlier row goes first
+                    return
                 continue
             result = await self._sender.send(row, partial(self._confirm, row.id, token))
             if result.delivery in (Delivery.RETRY, Delivery.LATER):
@@ -169,7 +174,8 @@ class OutboxWorker:
                 self.rate_limited += 1
                 log.warning("429 for outbox row %s to %s: put off %ss (%s so far)",
                             row.id, row.chat_id, result.retry_after, self.rate_limited)
-            await self._record(row.id, token, result)
+            if not await self._record(row.id, token, result):
+                return
 
     async def run(self, idle_seconds: float) -> None:
         """Deliver until stopped; sleep on the wake event when nothing is due."""
