@@ -38,7 +38,7 @@ ASSIGNEE = 1001
 
 
 class InstantTransport:
-    async def send(self, row: object) -> Result:
+    async def send(self, row: object, confirmed: object = None) -> Result:
         return Result(Delivery.SENT)
 
 

@@ -15,11 +15,14 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken
-from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
+from telegram.ext import Application, ContextTypes, Defaults
 
 from bot.config import Config
 from bot.delivery.outbox import OutboxWorker
+from bot.delivery.pacing import Pacer
+from bot.delivery.ratelimit import PacingRateLimiter
 from bot.delivery.sender import TelegramSender
+from bot.delivery.updates import PerChatUpdateProcessor
 from bot.domain.calendar import WorkCalendar
 from bot.notify import texts
 from bot.routing import Router
@@ -62,7 +65,8 @@ async def _start(app: Application) -> None:  # type: ignore[type-arg]
     engine = create_engine(settings.database_url)
     app.bot_data["engine"] = engine
     svc = await build_services(settings, engine)
-    worker = OutboxWorker(svc.sessions, svc.now, TelegramSender(app.bot))
+    limiter: PacingRateLimiter = app.bot_data["rate_limiter"]
+    worker = OutboxWorker(svc.sessions, svc.now, TelegramSender(app.bot, limiter.pacer))
     svc.wake_outbox = worker.wake
     staff = await sync_staff(svc, settings.config)
     await app.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS_RESIDENT])
@@ -104,6 +108,8 @@ async def _stop(app: Application) -> None:  # type: ignore[type-arg]
 
 
 def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
+    # one Pacer for replies and the outbox: Telegram counts them together
+    limiter = PacingRateLimiter(Pacer(), max_retries=3)
     app = (
         Application.builder()
         .token(settings.token)
@@ -111,13 +117,13 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .base_file_url(f"{settings.api_url}/file/bot")
         .defaults(Defaults(tzinfo=settings.config.tz))   # the JobQueue runs in UTC otherwise
         .context_types(ContextTypes(context=AppContext))
-        .concurrent_updates(False)   # one update at a time: a chat's steps stay in order
-        .rate_limiter(AIORateLimiter(max_retries=3))   # waits out 429s instead of failing
+        .concurrent_updates(PerChatUpdateProcessor())   # chats at once, each chat in order
+        .rate_limiter(limiter)
         .post_init(_start)
         .post_shutdown(_stop)
         .build()
     )
-    app.bot_data["settings"] = settings
+    app.bot_data.update(settings=settings, rate_limiter=limiter)
     register(app)
     return app
 

@@ -16,6 +16,7 @@ from telegram.error import BadRequest, Forbidden
 from bot.delivery.sender import inline_markup
 from bot.domain.errors import DomainError
 from bot.domain.model import Rating
+from bot.limits import CALLBACK_ANSWER, clip_utf16
 from bot.notify import callbacks, render, texts
 from bot.notify.callbacks import Callback
 from bot.notify.replies import Outcome, Reply, Say
@@ -170,7 +171,7 @@ async def on_button(update: Update, context: AppContext) -> None:
         outcome = await USE_CASES[parsed.action](context.svc,
                                                  Press(user.id, user.full_name, parsed, card))
     except DomainError as exc:
-        await query.answer(error_text(exc), show_alert=True)
+        await query.answer(clip_utf16(error_text(exc), CALLBACK_ANSWER), show_alert=True)
         return
     with suppress(BadRequest):   # a message too old to edit: the replies below still tell
         await _update_pressed(query, outcome)
@@ -179,4 +180,4 @@ async def on_button(update: Update, context: AppContext) -> None:
     except Forbidden:
         await query.answer(texts.OPEN_PRIVATE_CHAT, show_alert=True)
         return
-    await query.answer(outcome.notice)
+    await query.answer(clip_utf16(outcome.notice, CALLBACK_ANSWER) if outcome.notice else None)

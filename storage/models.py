@@ -53,7 +53,7 @@ class Request(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(16), unique=True)
     resident_id: Mapped[int] = mapped_column(BigInteger, index=True)
-    resident_name: Mapped[str | None] = mapped_column(String(128))
+    resident_name: Mapped[str | None] = mapped_column(String(256))   # Telegram: 64 + " " + 64
     phone: Mapped[str | None] = mapped_column(String(32))
     description: Mapped[str] = mapped_column(Text)
     address: Mapped[str | None] = mapped_column(Text)
@@ -150,7 +150,8 @@ class OutboxMessage(Base):
     """A message to deliver; written in the same transaction as its cause."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),
+                      Index("ix_outbox_chat", "chat_id", "status"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
@@ -166,6 +167,8 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[datetime]
     claimed_until: Mapped[datetime | None]
+    claim_token: Mapped[str | None] = mapped_column(String(32))   # whose claim (lease) it is
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # calls done
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)

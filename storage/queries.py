@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -106,22 +106,63 @@ def add_outbox(session: AsyncSession, *, chat_id: int, kind: str, at: datetime,
 
 
 async def claim_outbox(session: AsyncSession, *, now: datetime, lease_until: datetime,
-                       limit: int) -> Sequence[OutboxMessage]:
-    """Claim due rows; a claim lapses at `lease_until`, so a crashed sender loses nothing."""
+                       limit: int, token: str) -> Sequence[OutboxMessage]:
+    """Claim due rows for the claimant `token` until `lease_until` (a lease: a crashed sender
+    loses nothing), whole chats at a time.
+
+    A chat is claimed by one instance at a time, so its messages keep their order and its
+    flood limit is counted in one place: rows of a chat that has a live claim are skipped,
+    and a chat is taken only with its oldest pending row (rows locked by another instance's
+    claim in progress are skipped, so that chat's later rows are left too). Rows of a chat
+    past `limit` stay for the next claim, which cannot take them while this one lives.
+    """
+    held = (select(OutboxMessage.chat_id)
+            .where(OutboxMessage.status == "pending", OutboxMessage.claimed_until >= now))
     statement = (
         select(OutboxMessage)
         .where(OutboxMessage.status == "pending", OutboxMessage.not_before <= now,
-               (OutboxMessage.claimed_until.is_(None)) | (OutboxMessage.claimed_until < now))
+               (OutboxMessage.claimed_until.is_(None)) | (OutboxMessage.claimed_until < now),
+               OutboxMessage.chat_id.not_in(held))
         .order_by(OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
     rows = (await session.execute(statement)).scalars().all()
+    if not rows:
+        return rows
+    heads = dict((await session.execute(
+        select(OutboxMessage.chat_id, func.min(OutboxMessage.id))
+        .where(OutboxMessage.status == "pending",
+               OutboxMessage.chat_id.in_({r.chat_id for r in rows}))
+        .group_by(OutboxMessage.chat_id))).all())
+    ids = {r.id for r in rows}
+    rows = [r for r in rows if heads.get(r.chat_id) in ids]
     if rows:
         await session.execute(update(OutboxMessage)
                               .where(OutboxMessage.id.in_([r.id for r in rows]))
-                              .values(claimed_until=lease_until))
+                              .values(claimed_until=lease_until, claim_token=token)
+                              .execution_options(synchronize_session=False))
     return rows
+
+
+async def renew_claim(session: AsyncSession, *, token: str, lease_until: datetime) -> int:
+    """Extend the lease of the rows `token` still holds; returns how many it holds."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.claim_token == token, OutboxMessage.status == "pending")
+        .values(claimed_until=lease_until)
+        .execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)   # type: ignore[attr-defined]
+
+
+async def record_parts(session: AsyncSession, *, row_id: int, token: str, parts: int) -> bool:
+    """Note that `parts` of a row's calls were confirmed, if `token` still holds the row."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.claim_token == token)
+        .values(parts_sent=parts)
+        .execution_options(synchronize_session=False))
+    return bool(result.rowcount)   # type: ignore[attr-defined]
 
 
 async def outbox_row(session: AsyncSession, row_id: int) -> OutboxMessage | None:

@@ -1,18 +1,29 @@
 """Delivers outbox rows: claims what is due, sends it, records how it went.
 
 A claim is a lease (`claimed_until`), not a held lock, so sending never keeps a
-transaction open and a crashed instance's rows are picked up again when it lapses.
+transaction open and a crashed instance's rows are picked up again when it lapses. Each
+claim carries a random token: the lease is renewed while the batch is being sent, and a
+result is recorded only if the row is still held under that token (a lapsed claim that
+another instance took over is left to it). A claim takes whole chats (see
+`storage.queries.claim_outbox`): one chat's rows go to one instance at a time, in order.
+
+Crash safety: a row is marked sent only after Telegram confirmed its last call; killed
+between the send and the mark, the row is sent again once the lease lapses (at least once,
+never lost). A row of several calls (album, voice, location, text) records how many were
+confirmed (`parts_sent`), and a retry resumes after them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+import secrets
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,6 +35,7 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
+RENEW_EVERY_S = 20.0   # well inside LEASE: a slow batch keeps its claim
 MAX_ATTEMPTS = 20
 MAX_BACKOFF_S = 300.0
 
@@ -33,6 +45,7 @@ class Delivery(StrEnum):
     RETRY = "retry"               # network trouble, 5xx, 429: try again later
     UNDELIVERABLE = "undeliverable"   # 403: blocked, or never opened the chat
     REJECTED = "rejected"         # 400: a bug of ours; retrying cannot help
+    LATER = "later"               # our own pacing: the chat's budget is spent; not an attempt
 
 
 @dataclass(frozen=True)
@@ -40,10 +53,18 @@ class Result:
     delivery: Delivery
     retry_after: float | None = None
     error: str | None = None
+    parts_sent: int | None = None   # the row's calls Telegram confirmed so far, if it counts
+
+
+Confirmed = Callable[[int], Awaitable[bool]]
 
 
 class Sender(Protocol):
-    async def send(self, row: OutboxMessage) -> Result: ...
+    async def send(self, row: OutboxMessage, confirmed: Confirmed | None = None) -> Result:
+        """Send `row`; for a row of several calls, await `confirmed(n)` once Telegram confirmed
+        its first n calls (False: the claim was lost, stop). The result's `parts_sent` counts
+        all calls confirmed so far."""
+        ...
 
 
 def backoff(attempts: int) -> float:
@@ -59,6 +80,7 @@ class OutboxWorker:
         self._batch = batch
         self._wake = asyncio.Event()
         self._stopping = False
+        self.rate_limited = 0   # 429s Telegram answered this worker (the target is none)
 
     def wake(self) -> None:
         self._wake.set()
@@ -68,42 +90,92 @@ class OutboxWorker:
         self._stopping = True
         self._wake.set()
 
-    async def _claim(self) -> list[OutboxMessage]:
+    async def _claim(self, token: str) -> list[OutboxMessage]:
         now = self._clock()
         async with UnitOfWork(self._sessions) as uow:
             rows = list(await queries.claim_outbox(uow.session, now=now, lease_until=now + LEASE,
-                                                   limit=self._batch))
+                                                   limit=self._batch, token=token))
             await uow.commit()
         return rows
 
-    async def _record(self, row_id: int, result: Result | None) -> None:
-        """Store the outcome; `None` releases the claim untouched (kept for order)."""
+    async def _renew(self, token: str) -> None:
+        """Every RENEW_EVERY_S seconds, extend the lease of what `token` still holds."""
+        while True:
+            await asyncio.sleep(RENEW_EVERY_S)
+            try:
+                async with UnitOfWork(self._sessions) as uow:
+                    await queries.renew_claim(uow.session, token=token,
+                                              lease_until=self._clock() + LEASE)
+                    await uow.commit()
+            except Exception:
+                log.exception("could not renew the outbox lease of claim %s", token)
+
+    async def _confirm(self, row_id: int, token: str, parts: int) -> bool:
+        """Store that `parts` of the row's calls went out, before the next one is made: killed
+        now, the row resumes after them. False if `token` no longer holds the row."""
+        async with UnitOfWork(self._sessions) as uow:
+            held = await queries.record_parts(uow.session, row_id=row_id, token=token,
+                                              parts=parts)
+            await uow.commit()
+        if not held:
+            log.warning("outbox row %s: claim %s lapsed mid-row, after %s parts",
+                        row_id, token, parts)
+        return held
+
+    async def _record(self, row_id: int, token: str, result: Result | None) -> bool:
+        """Store the outcome if `token` still holds the row; `None` releases it untouched.
+        False if the claim was lost (its lease lapsed and another claim took the row)."""
         now = self._clock()
         async with UnitOfWork(self._sessions) as uow:
             row = await queries.outbox_row(uow.session, row_id)
             if row is None:
-                return
-            row.claimed_until = None
+                return True
+            if row.claim_token != token:
+                log.warning("outbox row %s: claim %s lapsed (now %s); result %s not recorded",
+                            row_id, token, row.claim_token, result and result.delivery)
+                return False
+            row.claimed_until, row.claim_token = None, None
             if result is not None:
                 _apply(row, result, now)
                 if row.status == "pending":
                     await queries.postpone_chat(uow.session, chat_id=row.chat_id,
                                                 after_id=row.id, until=row.not_before)
             await uow.commit()
+        return True
 
     async def deliver_due(self) -> int:
         """Send one batch of due rows, in order per chat; returns how many were claimed."""
-        rows = await self._claim()
+        token = secrets.token_hex(16)
+        rows = await self._claim(token)
+        if not rows:
+            return 0
+        renewing = asyncio.create_task(self._renew(token))
+        try:
+            await self._send(rows, token)
+        finally:
+            renewing.cancel()
+            with suppress(asyncio.CancelledError):
+                await renewing
+        return len(rows)
+
+    async def _send(self, rows: list[OutboxMessage], token: str) -> None:
+        """Send a claimed batch; stop at once if the claim turns out lost (the rows share one
+        lease: another instance has them all now)."""
         held: set[int] = set()
         for row in rows:
             if row.chat_id in held or self._stopping:
-                await self._record(row.id, None)   # an earlier row to this chat must go first
+                if not await self._record(row.id, token, None):   # an earlier row goes first
+                    return
                 continue
-            result = await self._sender.send(row)
-            if result.delivery == Delivery.RETRY:
+            result = await self._sender.send(row, partial(self._confirm, row.id, token))
+            if result.delivery in (Delivery.RETRY, Delivery.LATER):
                 held.add(row.chat_id)
-            await self._record(row.id, result)
-        return len(rows)
+            if result.delivery == Delivery.RETRY and result.retry_after is not None:
+                self.rate_limited += 1
+                log.warning("429 for outbox row %s to %s: put off %ss (%s so far)",
+                            row.id, row.chat_id, result.retry_after, self.rate_limited)
+            if not await self._record(row.id, token, result):
+                return
 
     async def run(self, idle_seconds: float) -> None:
         """Deliver until stopped; sleep on the wake event when nothing is due."""
@@ -121,6 +193,11 @@ class OutboxWorker:
 
 
 def _apply(row: OutboxMessage, result: Result, now: datetime) -> None:
+    if result.parts_sent is not None:
+        row.parts_sent = result.parts_sent
+    if result.delivery == Delivery.LATER:   # paced, not failed: no attempt spent
+        row.not_before = now + timedelta(seconds=result.retry_after or 0.0)
+        return
     row.attempts += 1
     row.last_error = result.error
     if result.delivery == Delivery.SENT:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.delivery.outbox import Delivery, Result
+from bot.delivery.outbox import Confirmed, Delivery, Result
+from bot.delivery.pacing import Pacer
+from bot.delivery.ratelimit import PACED, retry_seconds
+from bot.limits import CAPTION, utf16_len
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -25,43 +28,87 @@ def inline_markup(buttons: Sequence[Sequence[Sequence[str]]] | None,
                                   for label, data in row] for row in buttons])
 
 
-class TelegramSender:
-    def __init__(self, bot: Bot) -> None:
-        self._bot = bot
+Call = Callable[[], Awaitable[object]]
 
-    async def send(self, row: OutboxMessage) -> Result:
+
+class TelegramSender:
+    """Sends an outbox row as its Bot API calls, paced by `pacer` (no pacing if None)."""
+
+    def __init__(self, bot: Bot, pacer: Pacer | None = None) -> None:
+        self._bot = bot
+        self._pacer = pacer
+
+    async def send(self, row: OutboxMessage, confirmed: Confirmed | None = None) -> Result:
+        """Make the row's calls from `row.parts_sent` on; the result says how many of its calls
+        Telegram confirmed in all (`parts_sent`). A chat whose budget is spent gives LATER with
+        the seconds to wait (the worker goes on with other chats); the overall budget is
+        waited for here, since every chat waits for it alike."""
+        calls = self.calls(row)
+        done = min(row.parts_sent or 0, len(calls))
         try:
-            await self._deliver(row)
+            for count, call in calls[done:]:
+                wait = await self._pace(row.chat_id, count)
+                if wait > 0:
+                    return Result(Delivery.LATER, retry_after=wait, parts_sent=done)
+                await call()
+                done += 1
+                if done < len(calls) and confirmed is not None and not await confirmed(done):
+                    return Result(Delivery.LATER, parts_sent=done)   # another claim has it now
         except RetryAfter as exc:
-            wait = exc.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            return Result(Delivery.RETRY, retry_after=seconds, error=str(exc))
+            return Result(Delivery.RETRY, retry_after=retry_seconds(exc), error=str(exc),
+                          parts_sent=done)
         except Forbidden as exc:
-            return Result(Delivery.UNDELIVERABLE, error=str(exc))
+            return Result(Delivery.UNDELIVERABLE, error=str(exc), parts_sent=done)
         except BadRequest as exc:   # before NetworkError: BadRequest is one of them
             log.error("Telegram rejected outbox row %s (%s): %s", row.id, row.kind, exc)
-            return Result(Delivery.REJECTED, error=str(exc))
+            return Result(Delivery.REJECTED, error=str(exc), parts_sent=done)
         except (NetworkError, TelegramError) as exc:
-            return Result(Delivery.RETRY, error=str(exc))
-        return Result(Delivery.SENT)
+            return Result(Delivery.RETRY, error=str(exc), parts_sent=done)
+        return Result(Delivery.SENT, parts_sent=done)
 
-    async def _deliver(self, row: OutboxMessage) -> None:
+    async def _pace(self, chat_id: int, count: int) -> float:
+        """0.0 once the call's budget is taken; else the seconds the chat must wait."""
+        if self._pacer is None:
+            return 0.0
+        wait = self._pacer.chat_wait(chat_id)
+        if wait > 0:
+            return wait
+        await self._pacer.acquire(None, count)   # overall only: the chat fits, checked above
+        return self._pacer.reserve_chat(chat_id)
+
+    def calls(self, row: OutboxMessage) -> list[tuple[int, Call]]:
+        """The row's Bot API calls in order, each with how many messages it makes."""
+        bot, chat = self._bot, row.chat_id
+        # our PacingRateLimiter, if the bot has one, must not take the budget a second time
+        extra: dict[str, Any] = ({"rate_limit_args": PACED}
+                                 if getattr(bot, "rate_limiter", None) else {})
         photos = row.photos or []
+        media_row = bool(photos or row.voice)
+        # a caption holds 1024 UTF-16 units (Telegram); a longer text follows as a message
+        caption = row.text if row.text and utf16_len(row.text) <= CAPTION else None
+        calls: list[tuple[int, Call]] = []
         if len(photos) == 1:
-            await self._bot.send_photo(row.chat_id, photos[0], caption=row.text,
-                                       parse_mode=ParseMode.HTML)
+            calls.append((1, lambda: bot.send_photo(chat, photos[0], caption=caption,
+                                                    parse_mode=ParseMode.HTML,
+                                                    **extra)))
         elif photos:
             media = [InputMediaPhoto(p) for p in photos[:10]]
-            media[0] = InputMediaPhoto(photos[0], caption=row.text, parse_mode=ParseMode.HTML)
-            await self._bot.send_media_group(row.chat_id, media)
+            media[0] = InputMediaPhoto(photos[0], caption=caption, parse_mode=ParseMode.HTML)
+            calls.append((len(media), lambda: bot.send_media_group(chat, media,
+                                                                   **extra)))
         if row.voice:
-            await self._bot.send_voice(row.chat_id, row.voice,
-                                       caption=None if photos else row.text,
-                                       parse_mode=ParseMode.HTML)
+            voice = row.voice
+            calls.append((1, lambda: bot.send_voice(chat, voice,
+                                                    caption=None if photos else caption,
+                                                    parse_mode=ParseMode.HTML,
+                                                    **extra)))
         if row.location:
-            await self._bot.send_location(row.chat_id, *row.location)
-        if not photos and not row.voice and not row.location:
-            await self._bot.send_message(
-                row.chat_id, row.text or "", parse_mode=ParseMode.HTML,
-                reply_markup=inline_markup(row.buttons),
-                disable_web_page_preview=True)
+            latitude, longitude = row.location
+            calls.append((1, lambda: bot.send_location(chat, latitude, longitude,
+                                                       **extra)))
+        if not calls or (media_row and row.text and caption is None):
+            calls.append((1, lambda: bot.send_message(
+                chat, row.text or "", parse_mode=ParseMode.HTML,
+                reply_markup=inline_markup(row.buttons), disable_web_page_preview=True,
+                **extra)))
+        return calls

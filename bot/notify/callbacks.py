@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.limits import CALLBACK_DATA_BYTES
+
 ACCEPT = "acc"
 RETURN = "ret"
 RESOLVE = "res"
@@ -59,7 +61,7 @@ class Callback:
 
 def encode(action: str, *args: str) -> str:
     data = ":".join((action, *args))
-    if parse(data) is None or len(data.encode()) > 64:
+    if parse(data) is None or len(data.encode()) > CALLBACK_DATA_BYTES:
         raise ValueError(f"not a valid callback: {data!r}")
     return data
 

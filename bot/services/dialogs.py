@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot.domain.errors import DomainError
 from bot.domain.model import Role
+from bot.limits import utf16_len
 from bot.notify import texts
 from bot.notify.replies import Keyboard, Outcome, Say
 from bot.services import report
@@ -88,7 +89,7 @@ async def _finish_text(uow: UnitOfWork, svc: Services, conv: Conversation,
     text_flow = TEXT_FLOWS[conv.flow]
     if inp.kind != Kind.TEXT or not inp.plain:
         return Answer([Say(texts.STAFF_TEXT_REQUIRED)])
-    if len(inp.plain) > text_flow.max_chars:
+    if utf16_len(inp.plain) > text_flow.max_chars:   # Telegram's units: bot/limits.py
         return Answer([Say(texts.STAFF_TEXT_TOO_LONG, {"limit": text_flow.max_chars})])
     try:
         reply = await text_flow.transition(uow, svc, actor_id=conv.user_id,

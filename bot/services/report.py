@@ -16,6 +16,7 @@ from typing import Any
 from bot.domain import transitions
 from bot.domain.model import Role
 from bot.domain.rules import Actor
+from bot.limits import utf16_len
 from bot.notify import callbacks, texts
 from bot.notify.replies import Keyboard, Outcome, Say
 from bot.routing import is_traditional
@@ -45,9 +46,10 @@ def _next(step: str, data: Data) -> str:
 
 
 def _length_problem(text: str, bounds: tuple[int, int], short: str, long: str) -> Say | None:
-    if len(text) < bounds[0]:
+    """Bounds in UTF-16 units, as Telegram counts (bot/limits.py)."""
+    if utf16_len(text) < bounds[0]:
         return Say(short)
-    if len(text) > bounds[1]:
+    if utf16_len(text) > bounds[1]:
         return Say(long, {"limit": bounds[1]})
     return None
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
-from bot.delivery.outbox import Delivery, OutboxWorker, Result
+import pytest
+
+from bot.delivery.outbox import Confirmed, Delivery, OutboxWorker, Result
 from bot.services import Services
 from storage import queries
 from storage.models import OutboxMessage
@@ -18,7 +21,7 @@ class Transport:
         self.script = script or {}
         self.sent: list[tuple[int, str | None]] = []
 
-    async def send(self, row: OutboxMessage) -> Result:
+    async def send(self, row: OutboxMessage, confirmed: Confirmed | None = None) -> Result:
         results = self.script.get(row.chat_id)
         result = results.pop(0) if results else Result(Delivery.SENT)
         if result.delivery == Delivery.SENT:
@@ -75,7 +78,8 @@ async def test_a_lapsed_claim_is_picked_up_again(services: Services, clock) -> N
         from storage.queries import claim_outbox
 
         claimed = await claim_outbox(uow.session, now=clock.now,
-                                     lease_until=clock.now + timedelta(seconds=60), limit=10)
+                                     lease_until=clock.now + timedelta(seconds=60), limit=10,
+                                     token="dead")
         await uow.commit()
     assert len(claimed) == 1
     transport = Transport()
@@ -83,3 +87,108 @@ async def test_a_lapsed_claim_is_picked_up_again(services: Services, clock) -> N
     clock.advance(seconds=61)
     assert await OutboxWorker(services.sessions, services.now, transport).deliver_due() == 1
     assert transport.sent == [(1, "a")]
+
+
+async def claim(services: Services, clock, token: str, limit: int = 10) -> list[OutboxMessage]:
+    async with services.uow() as uow:
+        rows = await queries.claim_outbox(uow.session, now=clock.now, limit=limit, token=token,
+                                          lease_until=clock.now + timedelta(seconds=60))
+        await uow.commit()
+    return list(rows)
+
+
+async def test_a_claim_takes_whole_chats_held_by_no_live_claim(services: Services, clock) -> None:
+    await queue(services, (1, "a"), (2, "b"), (1, "c"), (3, "d"), (1, "e"))
+    first = await claim(services, clock, "one", limit=2)        # chat 1's "a", chat 2
+    assert [(r.chat_id, r.text) for r in first] == [(1, "a"), (2, "b")]
+    second = await claim(services, clock, "two")                # chat 1 is held: only chat 3
+    assert [(r.chat_id, r.text) for r in second] == [(3, "d")]
+    rows = {r.text: r for r in await outbox(services)}
+    assert rows["a"].claim_token == "one" and rows["d"].claim_token == "two"
+    assert rows["c"].claim_token is None
+
+
+async def test_a_result_is_recorded_only_under_the_claim_that_holds_the_row(
+        services: Services, clock) -> None:
+    await queue(services, (1, "slow"), (2, "next"))
+
+    class Slow(Transport):
+        async def send(self, row: OutboxMessage, confirmed: Confirmed | None = None) -> Result:
+            clock.advance(seconds=61)                      # the lease lapses mid-send...
+            taken = await claim(services, clock, "other")  # ...and another instance takes it
+            assert [r.text for r in taken] == ["slow", "next"]
+            return await super().send(row)
+
+    transport = Slow()
+    await OutboxWorker(services.sessions, services.now, transport).deliver_due()
+    assert transport.sent == [(1, "slow")]          # "next" is the other claim's to send now
+    rows = await outbox(services)
+    assert [(r.status, r.claim_token, r.attempts) for r in rows] == [("pending", "other", 0)] * 2
+
+
+async def test_the_lease_is_renewed_while_a_batch_is_sent(
+        services: Services, clock, monkeypatch) -> None:
+    from bot.delivery import outbox as module
+
+    monkeypatch.setattr(module, "RENEW_EVERY_S", 0.0)
+    await queue(services, (1, "a"), (2, "b"))
+    renewed = asyncio.Event()
+
+    class Watching(Transport):
+        async def send(self, row: OutboxMessage, confirmed: Confirmed | None = None) -> Result:
+            if row.chat_id == 1:
+                clock.advance(seconds=50)
+                lease = clock.now + timedelta(seconds=60)
+                while (await outbox(services, chat_id=2))[0].claimed_until != lease:
+                    await asyncio.sleep(0)               # let the renewal run
+                renewed.set()
+            return await super().send(row)
+
+    await OutboxWorker(services.sessions, services.now, Watching()).deliver_due()
+    assert renewed.is_set()
+    assert [r.status for r in await outbox(services)] == ["sent", "sent"]
+
+
+async def test_a_multi_part_row_resumes_after_its_confirmed_parts(services: Services) -> None:
+    await queue(services, (1, "card"))
+    results = [Result(Delivery.RETRY, retry_after=0.0, parts_sent=2), Result(Delivery.SENT)]
+    seen: list[int] = []
+
+    class Parts(Transport):
+        async def send(self, row: OutboxMessage, confirmed: Confirmed | None = None) -> Result:
+            seen.append(row.parts_sent)
+            return results.pop(0)
+
+    worker = OutboxWorker(services.sessions, services.now, Parts())
+    await worker.deliver_due()
+    assert (await outbox(services))[0].parts_sent == 2
+    await worker.deliver_due()
+    assert seen == [0, 2]
+    (row,) = await outbox(services)
+    assert (row.status, row.parts_sent) == ("sent", 2)
+
+
+async def test_a_paced_row_waits_without_spending_an_attempt(services: Services, clock) -> None:
+    await queue(services, (1, "first"), (1, "second"), (2, "other"))
+    transport = Transport({1: [Result(Delivery.LATER, retry_after=1.0)]})
+    await OutboxWorker(services.sessions, services.now, transport).deliver_due()
+    assert transport.sent == [(2, "other")]
+    first, second = await outbox(services, chat_id=1)
+    assert first.attempts == 0 and first.not_before == clock.now + timedelta(seconds=1)
+    assert second.not_before == first.not_before
+
+
+async def test_two_claims_at_once_never_split_a_chat(services: Services, clock,
+                                                     database_url: str) -> None:
+    """PostgreSQL (several instances share it): a claim still in its transaction holds its
+    rows' locks; a second claim skips them and, with its head row locked, the whole chat."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer: no concurrent claims to race")
+    await queue(services, (1, "a"), (1, "b"), (2, "c"), (1, "d"), (3, "e"))
+    async with services.uow() as first:
+        taken = await queries.claim_outbox(first.session, now=clock.now, limit=2, token="one",
+                                           lease_until=clock.now + timedelta(seconds=60))
+        assert [r.text for r in taken] == ["a", "b"]            # uncommitted: rows locked
+        second = await claim(services, clock, "two")
+        assert sorted(r.text for r in second) == ["c", "e"]     # not chat 1's "d"
+        await first.commit()
