@@ -120,13 +120,12 @@ class KeywordScorer:
                 found.add(word)
         heard: dict[str, tuple[int, str]] = {}
         if self._pinyin is not None:
-            if spans is None:
-                spans = _spans(tokens, text.lower())
             # Only the opening: a typo matters where the subject is named, and listening
             # for homophones through a whole petition costs more than segmenting it.
             head = lowered[:PINYIN_HEAD_CHARS]
-            heard = self._pinyin.heard(head, found, [s for s in spans if s[1] <= len(head)],
-                                       self._is_typo_piece)
+            head_spans = (_spans(tokens, text.lower(), len(head)) if spans is None
+                          else [s for s in spans if s[1] <= len(head)])
+            heard = self._pinyin.heard(head, found, head_spans, self._is_typo_piece)
         scores = [0.0] * len(self.codes)
         first = [len(text) + 1] * len(self.codes)
         hits: list[list[str]] = [[] for _ in self.codes]
@@ -184,12 +183,16 @@ class KeywordScorer:
         return cached
 
 
-def _spans(tokens: Sequence[str], text: str) -> list[tuple[int, int, str]]:
-    """(start, end, token) of each token in `text`, found in order."""
+def _spans(tokens: Sequence[str], text: str,
+           limit: int | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, token) of each token in `text`, found in order (those ending by
+    `limit` when given)."""
     spans, cursor = [], 0
     for token in tokens:
         at = text.find(token, cursor)
         if at >= 0:
+            if limit is not None and at + len(token) > limit:
+                break
             spans.append((at, at + len(token), token))
             cursor = at + len(token)
     return spans
