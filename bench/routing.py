@@ -1,11 +1,22 @@
-"""Routing figures on tests/data/requests.csv with the demo config (issue 4's targets).
+"""Routing figures: our own chat messages, and cross-validation on a real corpus.
 
     python bench/routing.py [--data tests/data/requests.csv] [--config bot/demo_config.yaml]
+                            [--corpus ../shared/data/wenzheng/messages.csv]
+                            [--corpus-config ../shared/data/wenzheng/office.yaml]
+                            [--folds 5] [--train-examples 0]
 
-Prints plain `name: value` lines: keyword-only and learned accuracy / macro-F1 / triage on
-the 30% test split (after learning from the 70% train split), the same on the test
-texts wrapped in long formal petitions, throughput on one core, start-up time, and the
-training time on 10,000 synthetic ~300-character petitions.
+Prints plain `name: value` lines. On --data (issues 4, 11): keyword-only and learned
+accuracy / macro-F1 / triage on the 30% test split (after learning from the 70% train
+split), the same on the test texts wrapped in long formal petitions, throughput on one
+core, start-up time (and, with --train-examples N, the training time on N synthetic
+~300-character petitions).
+
+On --corpus, when the file exists (issue 11; it is not part of the repository): per
+stratified fold, keyword-only with --corpus-config, the router learned from the other
+folds on whole messages and on titles alone, and the anchor an engineer would pick in an
+afternoon (jieba + TF-IDF + LinearSVC) on the same folds; per_s of each, one message at a
+time, jieba's own cost included; train_s. The corpus glues each title to its body, so
+"titles" are the first 20 characters of a message: a harder stand-in for real titles.
 """
 
 from __future__ import annotations
@@ -28,7 +39,10 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import load_config  # noqa: E402
 from bot.routing import Router, evaluate, read_labelled_csv, train  # noqa: E402
-from bot.routing.evaluate import split_rows  # noqa: E402
+from bot.routing.evaluate import EvalReport, split_rows  # noqa: E402
+
+DEFAULT_CORPUS = ROOT.parent / "shared" / "data" / "wenzheng" / "messages.csv"
+TITLE_CHARS = 20
 
 # Neutral paragraphs of a formal 留言: greetings, history of the complaint, a plea.
 OPENINGS = [
@@ -87,7 +101,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT / "tests" / "data" / "requests.csv")
     parser.add_argument("--config", type=Path, default=ROOT / "bot" / "demo_config.yaml")
-    parser.add_argument("--train-examples", type=int, default=10_000)
+    parser.add_argument("--train-examples", type=int, default=0)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus-config", type=Path,
+                        default=DEFAULT_CORPUS.parent / "office.yaml")
+    parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
     config = load_config(args.config)
     rows = read_labelled_csv(args.data, config)
@@ -132,14 +150,101 @@ def main() -> None:
         print(f"per_s keywords: {throughput(router, short):.0f} (short messages, one core)")
         print(f"per_s learned: {throughput(learned, short):.0f} (short messages, one core)")
 
-        synthetic = synthetic_long(train_rows, args.train_examples, random.Random(11))
-        mean = sum(len(t) for t, _ in synthetic) / len(synthetic)
+        if args.train_examples:
+            synthetic = synthetic_long(train_rows, args.train_examples, random.Random(11))
+            mean = sum(len(t) for t, _ in synthetic) / len(synthetic)
+            started = time.perf_counter()
+            big = train(router, synthetic)
+            elapsed = time.perf_counter() - started
+            size = len(big.to_bytes()) if big else 0
+            print(f"train_s ({len(synthetic)} synthetic petitions, ~{mean:.0f} chars): "
+                  f"{elapsed:.1f} (model {size / 1e6:.1f} MB)")
+
+        if args.corpus.is_file():
+            cross_validate(args.corpus, args.corpus_config, args.folds, data_dir)
+        else:
+            print(f"corpus: {args.corpus} not found, cross-validation skipped")
+
+
+def title(text: str) -> str:
+    """The stand-in for a message's title: its first characters."""
+    return text[:TITLE_CHARS]
+
+
+class Anchor:
+    """jieba + TF-IDF + LinearSVC: the baseline an engineer would pick in an afternoon."""
+
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        import jieba
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.svm import LinearSVC
+
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        self._vectorizer = TfidfVectorizer(token_pattern=r"(?u)\S+")
+        matrix = self._vectorizer.fit_transform([self._words(t) for t, _ in rows])
+        self._svm = LinearSVC().fit(matrix, [c for _, c in rows])
+
+    def _words(self, text: str) -> str:
+        return " ".join(self._jieba.lcut(text))
+
+    def predict(self, text: str) -> str:
+        return str(self._svm.predict(self._vectorizer.transform([self._words(text)]))[0])
+
+
+def anchor_report(anchor: Anchor, labels: list[str], rows: list[tuple[str, str]]) -> EvalReport:
+    started = time.perf_counter()
+    predicted = [anchor.predict(text) for text, _ in rows]
+    per_s = len(rows) / (time.perf_counter() - started)
+    return EvalReport(labels, [c for _, c in rows], predicted, per_s)
+
+
+def folds(rows: list[tuple[str, str]], k: int) -> list[tuple[list[int], list[int]]]:
+    from sklearn.model_selection import StratifiedKFold
+
+    splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=0)
+    return [(list(a), list(b)) for a, b in splitter.split(rows, [c for _, c in rows])]
+
+
+def cross_validate(corpus: Path, config_path: Path, k: int, data_dir: Path) -> None:
+    """Per-fold figures on the corpus, then their means."""
+    config = load_config(config_path)
+    rows = read_labelled_csv(corpus, config)
+    labels = [c.code for c in config.categories]
+    print(f"corpus: {corpus.name} rows={len(rows)} folds={k} config={config_path.name} "
+          f"(titles: first {TITLE_CHARS} characters)")
+    router = Router.build(config, data_dir / "corpus")
+    totals: dict[str, list[float]] = {}
+
+    def show(fold: str, name: str, report: EvalReport, extra: str = "") -> None:
+        print(f"  {fold} {name}: {report.summary()}{extra}")
+        for key, value in (("acc", report.accuracy), ("f1", report.macro_f1),
+                           ("triage", report.triage), ("per_s", report.per_s)):
+            totals.setdefault(f"{name} {key}", []).append(value)
+
+    for number, (train_at, test_at) in enumerate(folds(rows, k), 1):
+        train_rows = [rows[i] for i in train_at]
+        test_rows = [rows[i] for i in test_at]
+        titles = [(title(t), c) for t, c in test_rows]
+        fold = f"fold {number}"
+        show(fold, "keywords", evaluate(config, data_dir, test_rows, router=router))
+        show(fold, "keywords titles", evaluate(config, data_dir, titles, router=router))
         started = time.perf_counter()
-        big = train(router, synthetic)
-        elapsed = time.perf_counter() - started
-        size = len(big.to_bytes()) if big else 0
-        print(f"train_s ({len(synthetic)} synthetic petitions, ~{mean:.0f} chars): "
-              f"{elapsed:.1f} (model {size / 1e6:.1f} MB)")
+        model = train(router, train_rows)
+        train_s = time.perf_counter() - started
+        totals.setdefault("learned train_s", []).append(train_s)
+        learned = router.with_model(model)
+        show(fold, "learned", evaluate(config, data_dir, test_rows, router=learned),
+             f" train_s={train_s:.1f}")
+        show(fold, "learned titles", evaluate(config, data_dir, titles, router=learned))
+        anchor = Anchor(train_rows)
+        show(fold, "anchor", anchor_report(anchor, labels, test_rows))
+        show(fold, "anchor titles", anchor_report(anchor, labels, titles))
+    print("corpus means over folds:")
+    for name, values in totals.items():
+        digits = 0 if name.endswith("per_s") else 1 if name.endswith("train_s") else 3
+        print(f"  {name}: {sum(values) / len(values):.{digits}f} "
+              f"(min {min(values):.{digits}f}, max {max(values):.{digits}f})")
 
 
 if __name__ == "__main__":

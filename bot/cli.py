@@ -144,13 +144,21 @@ def _parser() -> argparse.ArgumentParser:
     command("demo-config", _demo_config, "print a complete example config", config=False)
     routing = command("routing", _routing, "explain, evaluate or retrain the router")
     actions = routing.add_subparsers(dest="routing_command", required=True)
-    explain = actions.add_parser("explain", help="tokens, scores and decision for a text")
+    # --config also after the action (`routing eval --config office.yaml`); SUPPRESS
+    # keeps a value given before the action when none is given after it.
+    action_config = argparse.ArgumentParser(add_help=False)
+    action_config.add_argument("--config", default=argparse.SUPPRESS,
+                               help="YAML config (as before the action)")
+    explain = actions.add_parser("explain", parents=[action_config],
+                                 help="tokens, scores and decision for a text")
     explain.add_argument("text")
     explain.add_argument("--address")
-    evaluate = actions.add_parser("eval", help="score the router on a labelled CSV")
+    evaluate = actions.add_parser("eval", parents=[action_config],
+                                  help="score the router on a labelled CSV")
     evaluate.add_argument("--test", required=True, metavar="FILE.csv")
     evaluate.add_argument("--train", metavar="FILE.csv")
-    actions.add_parser("train", help="learn from what the office routed")
+    actions.add_parser("train", parents=[action_config],
+                       help="learn from what the office routed")
     deadlines = command("deadlines", _deadlines,
                         "recompute open requests' deadlines after a calendar or limits edit")
     deadlines.add_argument("action", choices=["recompute"])

@@ -59,6 +59,8 @@ def is_traditional(text: str) -> bool:
 def _looks_traditional(cleaned: str, converted: str) -> bool:
     # A single converted character in a long Simplified text is usually a name (乾隆),
     # so at least 5% of the Han characters must change.
+    if converted == cleaned:  # most texts: nothing to count
+        return False
     if len(converted) != len(cleaned):  # phrase conversions rarely change length; compare safely
         return converted != cleaned
     han = sum(1 for c in cleaned if _is_han(c))

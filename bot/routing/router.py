@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import Area, Config
 from bot.routing.areas import AreaFinder
-from bot.routing.learned import LearnedModel, features, train_examples
+from bot.routing.learned import Features, LearnedModel, features, train_examples
 from bot.routing.normalise import normalise, prepare
 from bot.routing.score import KeywordScorer, KeywordScores
 from bot.routing.segment import Segmenter
@@ -44,7 +43,7 @@ class Analysis:
     traditional: bool
     tokens: list[str]
     keywords: KeywordScores
-    learned: tuple[float, ...] | None   # probability per category index (0 when unknown)
+    learned: tuple[float, ...] | None   # probability per category index (0: not modelled)
     combined: tuple[float, ...]
     ranking: tuple[int, ...]            # category indexes, best first
     urgent_words: tuple[str, ...]
@@ -91,8 +90,8 @@ class Router:
     def tokens(self, text: str) -> list[str]:
         return self._segmenter.tokens(normalise(text))
 
-    def features(self, text: str) -> list[str]:
-        """What the learned model sees of `text`."""
+    def features(self, text: str) -> Features:
+        """What the learned model sees of `text` (its words, characters, keyword hits)."""
         normalised = normalise(text)
         tokens = self._segmenter.tokens(normalised)
         return self._features(tokens, normalised, self._scorer.score(tokens, normalised))
@@ -104,15 +103,15 @@ class Router:
             return False
         return not self._scorer.score(self._segmenter.tokens(normalised), normalised).found
 
-    def _features(self, tokens: list[str], text: str, keywords: KeywordScores) -> list[str]:
+    def _features(self, tokens: list[str], text: str, keywords: KeywordScores) -> Features:
         hits = [(self._categories[i].code, len(h)) for i, h in enumerate(keywords.hits) if h]
-        focus = _informative(text, keywords.found | {span for _, span in keywords.heard})
-        if focus is not None:
-            tokens, text = self._segmenter.tokens(focus), focus
         return features(tokens, text, hits)
 
     def classify(self, text: str, *, address: str | None = None,
                  location: tuple[float, float] | None = None) -> RouteDecision:
+        """Where `text` goes, and why. CPU-bound (about a millisecond per long petition)
+        and safe to call from a worker thread: the router is never changed after it is
+        built (`with_model` makes a new one)."""
         return self.analyse(text, address=address, location=location).decision
 
     def analyse(self, text: str, *, address: str | None = None,
@@ -121,18 +120,18 @@ class Router:
         tokens = self._segmenter.tokens(normalised)
         keywords = self._scorer.score(tokens, normalised)
         learned = self._learned(tokens, normalised, keywords)
-        weight = self.config.routing.learned_weight
-        combined = keywords.scores if learned is None else tuple(
-            k + weight * p for k, p in zip(keywords.scores, learned, strict=True))
+        combined = self._combined(keywords, learned)
         urgent_words = tuple(w for w in self._urgent if w in normalised.lower())
         urgent_categories = frozenset(
             i for i, hits in enumerate(keywords.hits) if any(w in urgent_words for w in hits))
         # An urgent keyword always wins: those categories rank first, by keyword score,
-        # whatever the model says; the others follow by combined score.
+        # whatever the model says; the others follow by combined score. Between equal
+        # scores the category named first wins: the subject comes first in a petition.
         ranking = tuple(sorted(
             range(len(self._categories)),
             key=lambda i: (i in urgent_categories,
-                           keywords.scores[i] if i in urgent_categories else combined[i]),
+                           keywords.scores[i] if i in urgent_categories else combined[i],
+                           -keywords.first[i]),
             reverse=True))
         area = self._areas.find(normalised, normalise(address) if address else None, location)
         decision, passes = self._decide(normalised, traditional, tokens, keywords, combined,
@@ -149,6 +148,18 @@ class Router:
         for column, index in self._columns:
             per_category[index] = float(probabilities[column])
         return tuple(per_category)
+
+    def _combined(self, keywords: KeywordScores,
+                  learned: tuple[float, ...] | None) -> tuple[float, ...]:
+        """Per category: `learned_weight` × the model's probability where the model covers
+        the category (the keyword hits are among its features: a prior it has learned to
+        weigh, not a veto), the keyword score where it does not (too few examples yet)."""
+        if learned is None:
+            return keywords.scores
+        weight = self.config.routing.learned_weight
+        covered = {index for _, index in self._columns}
+        return tuple(weight * p if i in covered else k
+                     for i, (k, p) in enumerate(zip(keywords.scores, learned, strict=True)))
 
     def _department(self, index: int, area: Area | None) -> str | None:
         category = self._categories[index]
@@ -197,29 +208,9 @@ class Router:
             return ()
         parts = self.model.contributions(self._features(tokens, text, keywords), column)
         words = [name[1:] for name, _ in parts if name.startswith("w") and name != "w#"]
-        return tuple(words[:3])
-
-
-# Sentence ends, and the spaces that normalising left of line and paragraph breaks.
-_SENTENCE = re.compile(r"(?<=[。！？!?；;])|\s+")
-_FOCUS_MIN_CHARS = 80  # a shorter message is all complaint: the model sees all of it
-
-
-def _informative(text: str, found: frozenset[str]) -> str | None:
-    """A long `text` without its sentences that hold no keyword (greetings, who
-    writes, pleas for an answer), or None when it is short, nothing would be left out
-    or nothing would be left.
-
-    A several-paragraph 留言 then reaches the model as the complaint itself: its
-    courtesies would otherwise drown a one-line complaint in words no category owns.
-    """
-    if not found or len(text) < _FOCUS_MIN_CHARS:
-        return None
-    sentences = [s for s in _SENTENCE.split(text) if s and not s.isspace()]
-    kept = [s for s in sentences if any(w in s.lower() for w in found)]
-    if not kept or len(kept) == len(sentences):
-        return None
-    return " ".join(kept)
+        # Words first; characters (e.g. an unknown name jieba split) when words are few.
+        grams = [name[1:] for name, _ in parts if name.startswith("c") and len(name) > 2]
+        return tuple(list(dict.fromkeys(words[:3] + grams))[:3])
 
 
 def train(router: Router, examples: Sequence[tuple[str, str]]) -> LearnedModel | None:
@@ -246,9 +237,11 @@ def explain(router: Router, text: str, *, address: str | None = None,
     if router.model is None:
         lines.append("model:    none (keywords only)")
     else:
-        lines.append(f"model:    learned from {sum(router.model.counts.values())} examples, "
+        lines.append(f"model:    {router.model.identity}, learned from "
+                     f"{sum(router.model.counts.values())} examples, "
                      f"weight {routing.learned_weight:g} per unit of probability")
-    lines.append("scores (combined = keywords + weight × learned):")
+    lines.append("scores (combined = weight × learned where the model covers the category, "
+                 "else keywords):")
     top = max(a.combined) if a.combined else 0.0
     for i in a.ranking:
         if a.combined[i] <= 0:
@@ -257,6 +250,7 @@ def explain(router: Router, text: str, *, address: str | None = None,
         learned = f"  learned {a.learned[i]:.2f}" if a.learned is not None else ""
         hits = ", ".join(f"{a.keywords.written(w)}({router._scorer.weight(w, i):g}"
                          + (f"×{routing.pinyin_factor:g}" if a.keywords.written(w) != w else "")
+                         + (f"×{a.keywords.mentions(w)}" if a.keywords.mentions(w) > 1 else "")
                          + ")" for w in a.keywords.hits[i])
         mark = "  [urgent]" if i in a.urgent_categories else ""
         lines.append(f"  {category.code:<18} {a.combined[i]:6.2f}  keywords "

@@ -1,4 +1,10 @@
-"""Keyword scores: per category, the summed weights of its distinct keywords found."""
+"""Keyword scores: per category, the weights of its keywords found, as often as found.
+
+A long petition mentions many things in passing; the subject is what it keeps coming
+back to, and is named first. So each keyword counts every time it is written, a longer
+(more specific) keyword counts more than a two-character one, and between categories
+of equal score the one named first wins (`KeywordScores.first`).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,17 @@ from bot.routing.pinyin import PinyinIndex
 # jieba dictionary frequency from which a token is a word of its own: a one-character
 # keyword inside it is no hit (电 in 电话 8354, 报 in 报纸 2719; 大坑 59 and 野狗 81 count).
 COMMON_WORD_FREQ = 300
+# A keyword longer than two characters says more (加装电梯, 养老保险 vs 电梯, 保险): each
+# character beyond two adds this share of its weight.
+LONG_KEYWORD_BONUS = 0.25
+
+# Homophone typos are looked for in this many characters from the start of a text.
+PINYIN_HEAD_CHARS = 120
+
+
+def specificity(word: str) -> float:
+    """How much one mention of `word` counts per unit of its configured weight."""
+    return 1.0 + LONG_KEYWORD_BONUS * max(0, len(word) - 2)
 
 
 @dataclass(frozen=True)
@@ -21,6 +38,13 @@ class KeywordScores:
     # Keywords heard through a homophone typo, as (keyword, what the resident wrote):
     # 路等 for 路灯. They count `pinyin` × their weight and are also in `found`.
     heard: tuple[tuple[str, str], ...] = ()
+    # Position of each category's first hit (len(text) + 1 when none): the tie-break.
+    first: tuple[int, ...] = ()
+    times: tuple[tuple[str, int], ...] = ()  # keywords written more than once, and how often
+
+    def mentions(self, word: str) -> int:
+        """How many times `word` counted (1 for a keyword found once or heard)."""
+        return dict(self.times).get(word, 1)
 
     def written(self, word: str) -> str:
         """`word` as the staff should read it: 路等(路灯) for a homophone hit."""
@@ -96,21 +120,31 @@ class KeywordScorer:
                 found.add(word)
         heard: dict[str, tuple[int, str]] = {}
         if self._pinyin is not None:
-            if spans is None:
-                spans = _spans(tokens, text.lower())
-            heard = self._pinyin.heard(lowered, found, spans, self._is_typo_piece)
+            # Only the opening: a typo matters where the subject is named, and listening
+            # for homophones through a whole petition costs more than segmenting it.
+            head = lowered[:PINYIN_HEAD_CHARS]
+            head_spans = (_spans(tokens, text.lower(), len(head)) if spans is None
+                          else [s for s in spans if s[1] <= len(head)])
+            heard = self._pinyin.heard(head, found, head_spans, self._is_typo_piece)
         scores = [0.0] * len(self.codes)
+        first = [len(text) + 1] * len(self.codes)
         hits: list[list[str]] = [[] for _ in self.codes]
+        # A multi-character keyword counts each time it is written (area names blanked);
+        # a one-character one once: counting it would count it inside other words.
+        times = {w: max(1, lowered.count(w)) if len(w) > 1 else 1 for w in found}
         # Text order, so the staff read the matched words as the resident wrote them.
-        ordered = [(_position(lowered, w), -len(w), w, 1.0) for w in found]
+        ordered = [(_position(lowered, w), -len(w), w, float(times[w])) for w in found]
         ordered += [(at, -len(w), w, self._pinyin_factor) for w, (at, _) in heard.items()]
-        for _, _, word, factor in sorted(ordered):
+        for at, _, word, factor in sorted(ordered):
             for index, weight in self._weights[word]:
-                scores[index] += weight * factor
+                scores[index] += weight * factor * specificity(word)
+                first[index] = min(first[index], at)
                 hits[index].append(word)
         return KeywordScores(tuple(scores), tuple(tuple(h) for h in hits),
                              frozenset(found | heard.keys()),
-                             tuple((w, span) for w, (_, span) in heard.items()))
+                             tuple((w, span) for w, (_, span) in heard.items()),
+                             tuple(first), tuple(sorted((w, n) for w, n in times.items()
+                                                        if n > 1)))
 
     def _is_typo_piece(self, token: str) -> bool:
         """Whether `token` may be part of a homophone typo: one character, a keyword, or
@@ -149,12 +183,16 @@ class KeywordScorer:
         return cached
 
 
-def _spans(tokens: Sequence[str], text: str) -> list[tuple[int, int, str]]:
-    """(start, end, token) of each token in `text`, found in order."""
+def _spans(tokens: Sequence[str], text: str,
+           limit: int | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, token) of each token in `text`, found in order (those ending by
+    `limit` when given)."""
     spans, cursor = [], 0
     for token in tokens:
         at = text.find(token, cursor)
         if at >= 0:
+            if limit is not None and at + len(token) > limit:
+                break
             spans.append((at, at + len(token), token))
             cursor = at + len(token)
     return spans

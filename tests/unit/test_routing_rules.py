@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import pickle
 import struct
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +72,42 @@ def model(router: Router) -> LearnedModel:
     learned = train(router, EXAMPLES)
     assert learned is not None
     return learned
+
+
+def test_a_keyword_counts_each_time_it_is_written(router: Router) -> None:
+    # A petition that keeps coming back to the lights, naming the road surface once.
+    text = "路灯不亮,晚上看不见路面。路灯坏了一个月,路灯下面一片黑"
+    keywords = router.analyse(text).keywords
+    assert keywords.mentions("路灯") == 3
+    decision = router.classify(text)
+    assert (decision.category, decision.confident) == ("lights", True)
+
+
+def test_a_longer_keyword_says_more(router: Router) -> None:
+    from bot.routing.score import specificity
+
+    assert specificity("灯不亮") > specificity("路灯") == specificity("坑") == 1.0
+    # 灯不亮 (lights) against 路面 (roads): the three-character keyword wins.
+    decision = router.classify("路面那边灯不亮")
+    assert decision.category == "lights"
+    assert decision.candidates[0].score > decision.candidates[1].score
+
+
+def test_between_equal_scores_the_category_named_first_wins(router: Router) -> None:
+    # One keyword each: the subject comes first, the rest is mentioned in passing.
+    assert router.classify("噪音很大,旁边有坑洼").category == "noise"
+    assert router.classify("坑洼很多,旁边有噪音").category == "roads"
+    tie = router.classify("坑洼很多,旁边有噪音")
+    assert not tie.confident  # min_margin 0.5: an equal score is still a tie to triage
+
+
+def test_classify_from_worker_threads_agrees_with_one_thread(router: Router,
+                                                             model: LearnedModel) -> None:
+    learned = router.with_model(model)
+    texts = [WEAK, "路面坑洼", "邻居纠纷", "小区路灯不亮", "附近施工", "你好"] * 20
+    alone = [learned.classify(text) for text in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(learned.classify, texts)) == alone
 
 
 def test_clear_keyword_routes_to_department(router: Router) -> None:
@@ -183,6 +220,39 @@ def test_model_bytes_round_trip_across_restart(config: Config, router: Router,
     assert LearnedModel.from_bytes(data).to_bytes() == data
 
 
+def test_model_identity_follows_its_content(router: Router, model: LearnedModel) -> None:
+    again = train(router, EXAMPLES)
+    assert again is not None and again.to_bytes() == model.to_bytes()  # deterministic
+    assert again.identity == model.identity == LearnedModel.from_bytes(
+        model.to_bytes()).identity
+    other = train(router, [*EXAMPLES, ("电钻又响了", "noise")])
+    assert other is not None and other.identity != model.identity
+    assert LearnedModel.format_version == struct.unpack_from(
+        "<I", model.to_bytes(), len(b"LIANXIN-ROUTING-MODEL\n"))[0]
+
+
+def test_scores_are_calibrated_on_held_out_examples() -> None:
+    from bot.routing.learned import Features, fit
+
+    rng = np.random.default_rng(0)
+    vocab = {"a": [f"wa{i}" for i in range(30)], "b": [f"wb{i}" for i in range(30)]}
+
+    def doc(label: str) -> Features:
+        words = list(rng.choice(vocab[label], 6)) + list(rng.choice(vocab["a"] + vocab["b"], 4))
+        return Features(tuple(words), np.empty(0, np.uint64))
+
+    labels = ["a", "b"] * 150
+    documents = [doc(label) for label in labels]
+    noisy = [label if rng.random() > 0.3 else ("b" if label == "a" else "a")
+             for label in labels]
+    clean_model, noisy_model = fit(documents, labels), fit(documents, noisy)
+    # Labels that are 30% wrong must make the model less sure of itself.
+    assert noisy_model.temperature < clean_model.temperature
+    sure = clean_model.probabilities(documents[0]).max()
+    unsure = noisy_model.probabilities(documents[0]).max()
+    assert 0.5 < unsure < sure
+
+
 def test_model_bytes_refuse_anything_else(model: LearnedModel) -> None:
     data = model.to_bytes()
     with pytest.raises(ValueError, match="not a Lianxin"):
@@ -211,5 +281,6 @@ def test_explain_shows_tokens_scores_and_decision(router: Router, model: Learned
     assert "tokens:   晚上 / 楼下 / 装修 / 电钻 / 响" in text
     assert "noise" in text and "learned" in text
     assert "decision: dispatch noise → noise_dept" in text
+    assert model.identity in text
     keywords_only = explain(router, "路灯旁边有坑洼，还有噪音")
     assert "keywords only" in keywords_only and "triage" in keywords_only
