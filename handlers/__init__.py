@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import buttons, commands, messages
+from handlers import buttons, commands, desk, messages
 from handlers.common import on_error
 
 
@@ -18,6 +18,11 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("new", commands.on_new, filters=private))
     app.add_handler(CommandHandler("my", commands.on_my, filters=private))
     app.add_handler(CommandHandler("cancel", commands.on_cancel, filters=private))
+    app.add_handler(CommandHandler("tasks", desk.on_tasks, filters=private))
+    app.add_handler(CommandHandler("triage", desk.on_triage, filters=private))
+    app.add_handler(CommandHandler("overdue", desk.on_overdue, filters=private))
+    app.add_handler(CommandHandler("find", desk.on_find, filters=private))
+    app.add_handler(CommandHandler("stats", desk.on_stats, filters=private))
     app.add_handler(CallbackQueryHandler(buttons.on_button))
     app.add_handler(MessageHandler(private & ~filters.COMMAND, messages.on_message))
     app.add_error_handler(on_error)

@@ -14,13 +14,16 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
 from bot.delivery.sender import inline_markup
-from bot.domain.errors import DomainError
+from bot.domain.errors import DomainError, SurveyClosed, WrongState
 from bot.domain.model import Rating
 from bot.limits import CALLBACK_ANSWER, clip_utf16
 from bot.notify import callbacks, render, texts
-from bot.notify.callbacks import Callback
+from bot.notify import desk as desk_render
+from bot.notify.callbacks import NUMBER, Callback
 from bot.notify.replies import Outcome, Reply, Say
 from bot.services import Services, dialogs, handling, report, residents, tasks
+from bot.services import desk as desk_services
+from handlers import desk
 from handlers.common import error_text, send_replies
 from handlers.context import AppContext
 
@@ -84,6 +87,16 @@ async def _decide_extension(svc: Services, press: Press) -> Outcome:
     return Outcome(buttons=(), replies=(done,))
 
 
+async def _list(svc: Services, press: Press) -> Outcome:
+    kind, page = press.callback.args
+    return Outcome(edit=await desk.list_page(svc, kind, press.user, int(page)))
+
+
+async def _open(svc: Services, press: Press) -> Outcome:
+    card = await desk_services.open_card(svc, actor_id=press.user, number=press.number)
+    return Outcome(replies=(desk_render.card(svc.config, card),))
+
+
 def _office_decision(decide: Callable[..., Awaitable[Say]]) -> UseCase:
     async def use_case(svc: Services, press: Press) -> Outcome:
         return Outcome(buttons=(), replies=(await decide(svc, actor_id=press.user,
@@ -142,6 +155,8 @@ USE_CASES: dict[str, UseCase] = {
     callbacks.CLOSE_RESTRICTED: _office_decision(handling.close_restricted),
     callbacks.CO_MENU: _co_menu,
     callbacks.CO_ADD: _co_add,
+    callbacks.LIST: _list,
+    callbacks.OPEN: _open,
     callbacks.WITHDRAW: _withdraw,
     callbacks.DRAFT: _draft,
 }
@@ -167,17 +182,33 @@ async def on_button(update: Update, context: AppContext) -> None:
         return
     user, message = query.from_user, query.message
     card = (message.chat.id, message.message_id) if message is not None else None
+    press = Press(user.id, user.full_name, parsed, card)
     try:
-        outcome = await USE_CASES[parsed.action](context.svc,
-                                                 Press(user.id, user.full_name, parsed, card))
+        outcome = await USE_CASES[parsed.action](context.svc, press)
     except DomainError as exc:
+        if isinstance(exc, WrongState) and not isinstance(exc, SurveyClosed):
+            await _show_current_card(context.svc, query, press)
         await query.answer(clip_utf16(error_text(exc), CALLBACK_ANSWER), show_alert=True)
         return
     with suppress(BadRequest):   # a message too old to edit: the replies below still tell
         await _update_pressed(query, outcome)
     try:   # follow-ups go to the presser's own chat, even for a button pressed in a group
         await send_replies(context.bot, user.id, render.replies(outcome.replies))
-    except Forbidden:
+    except Forbidden:   # the question was never shown: nothing typed later answers it
+        await dialogs.drop_question(context.svc, user_id=user.id)
         await query.answer(texts.OPEN_PRIVATE_CHAT, show_alert=True)
         return
     await query.answer(clip_utf16(outcome.notice, CALLBACK_ANSWER) if outcome.notice else None)
+
+
+async def _show_current_card(svc: Services, query: CallbackQuery, press: Press) -> None:
+    """A staff button on a card whose task moved on: the card now shows the current state
+    and the buttons that apply (residents' and malformed presses keep their message)."""
+    if not press.callback.args or not NUMBER.fullmatch(press.callback.args[0]):
+        return
+    try:
+        current = await desk_services.open_card(svc, actor_id=press.user, number=press.number)
+    except DomainError:
+        return
+    with suppress(BadRequest):   # too old to edit, or already showing it
+        await _update_pressed(query, Outcome(edit=desk_render.card(svc.config, current)))

@@ -247,11 +247,7 @@ async def events_between(session: AsyncSession, start: datetime,
 
 async def overdue(session: AsyncSession, now: datetime) -> Sequence[Request]:
     """Open tasks past their answer deadline, most overdue first."""
-    statement = (select(Request)
-                 .where(Request.status.in_(("dispatched", "in_progress")),
-                        Request.answer_due_at < now)
-                 .order_by(Request.answer_due_at))
-    return (await session.execute(statement)).scalars().all()
+    return (await session.execute(overdue_of(now, None))).scalars().all()
 
 
 async def closed_between(session: AsyncSession, start: datetime, end: datetime,
@@ -285,3 +281,47 @@ async def last_event_at(session: AsyncSession, request_id: int,
     statement = (select(Event.at).where(Event.request_id == request_id, Event.kind.in_(kinds))
                  .order_by(Event.id.desc()).limit(1))
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def page_of(session: AsyncSession, statement: Any, *, page: int,
+                  size: int) -> tuple[Sequence[Request], int]:
+    """One page (0-based) of a request query, and how many rows it has in all."""
+    total = (await session.execute(select(func.count()).select_from(
+        statement.order_by(None).subquery()))).scalar_one()
+    rows = (await session.execute(statement.offset(page * size).limit(size))).scalars().all()
+    return rows, total
+
+
+def tasks_of(assignee_id: int, department: str | None) -> Any:
+    """An assignee's open tasks: accepted by them, or waiting in their department;
+    nearest answer deadline first."""
+    return (select(Request)
+            .where(((Request.status == "in_progress") & (Request.assignee_id == assignee_id))
+                   | ((Request.status == "dispatched") & (Request.department == department)))
+            .order_by(Request.answer_due_at.is_(None), Request.answer_due_at, Request.id))
+
+
+def triage_queue() -> Any:
+    """The office's queue: requests waiting to be routed, oldest first."""
+    return select(Request).where(Request.status == "triage").order_by(Request.id)
+
+
+def overdue_of(now: datetime, department: str | None) -> Any:
+    """Open tasks past their answer deadline (of one department, or all), most overdue first."""
+    statement = (select(Request)
+                 .where(Request.status.in_(("dispatched", "in_progress")),
+                        Request.answer_due_at < now)
+                 .order_by(Request.answer_due_at, Request.id))
+    return statement if department is None else statement.where(
+        Request.department == department)
+
+
+async def history(session: AsyncSession, request_id: int) -> Sequence[Event]:
+    """The request's ledger, in order."""
+    statement = select(Event).where(Event.request_id == request_id).order_by(Event.id)
+    return (await session.execute(statement)).scalars().all()
+
+
+async def request_by_number(session: AsyncSession, number: str) -> Request | None:
+    return (await session.execute(
+        select(Request).where(Request.number == number))).scalar_one_or_none()

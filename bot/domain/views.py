@@ -53,3 +53,36 @@ class Media:
 
     photos: tuple[str, ...] = ()
     voice: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list of requests (`page` 0-based, of `pages`)."""
+
+    kind: str
+    items: tuple[RequestView, ...]
+    page: int
+    pages: int
+    total: int
+    first: int = 1   # the list position of the first item (1-based)
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One ledger row in plain terms (times aware UTC)."""
+
+    at: datetime
+    kind: str
+    actor_role: str
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Card:
+    """A request as `actor` sees it: the actions the rules allow them now, whether the
+    contact shows in full (only to whoever accepted it), and, for the office, its history."""
+
+    request: RequestView
+    actions: frozenset[str]
+    reveal: bool
+    history: tuple[HistoryItem, ...] = ()

@@ -28,8 +28,11 @@ CLOSE_RESTRICTED = "cls"
 CO_NOTE = "co"
 CO_MENU = "com"
 CO_ADD = "coa"
+LIST = "ls"
+OPEN = "op"
 
 _NUMBER = r"\d{8}-\d{4,6}"
+NUMBER = re.compile(_NUMBER)   # a request number, as buttons carry it
 _CODE = r"[a-z][a-z0-9_]{0,19}"  # config codes: at most 20, so route data fits 64 bytes
 _SHAPES: dict[str, re.Pattern[str]] = {
     ACCEPT: re.compile(rf"({_NUMBER})"),
@@ -39,6 +42,8 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     TRIAGE_ALL: re.compile(rf"({_NUMBER})(?::(\d{{1,2}}))?"),   # optional page
     CO_MENU: re.compile(rf"({_NUMBER})(?::(\d{{1,2}}))?"),
     CO_ADD: re.compile(rf"({_NUMBER}):({_CODE})"),
+    LIST: re.compile(r"(tasks|triage|overdue):(\d{1,3})"),
+    OPEN: re.compile(rf"({_NUMBER})"),
     ROUTE: re.compile(rf"({_NUMBER}):({_CODE})(?::({_CODE}))?"),
     RATE: re.compile(rf"({_NUMBER}):(satisfied|basic|unsatisfied)"),
     SPOT: re.compile(rf"({_NUMBER}):(satisfied|basic|unsatisfied)"),

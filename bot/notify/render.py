@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
-from bot.domain.figures import Figures
 from bot.domain.model import Rating, Status
 from bot.domain.views import RequestView
 from bot.notify import callbacks, texts
@@ -160,7 +158,7 @@ def _route_buttons(config: Config, req: RequestView, category_code: str) -> list
             for a in areas]
 
 
-def _rows(buttons: list[tuple[str, str]], per_row: int = 2) -> Buttons:
+def rows_of(buttons: list[tuple[str, str]], per_row: int = 2) -> Buttons:
     return tuple(tuple(buttons[i:i + per_row]) for i in range(0, len(buttons), per_row))
 
 
@@ -171,7 +169,7 @@ def _page(buttons: list[tuple[str, str]], page: int, action: str, number: str) -
     """One page of `buttons` (two a row) with 上一页/下一页 buttons that press `action`."""
     pages = max(1, -(-len(buttons) // PAGE_BUTTONS))
     page = min(max(page, 0), pages - 1)
-    rows = _rows(buttons[page * PAGE_BUTTONS:(page + 1) * PAGE_BUTTONS])
+    rows = rows_of(buttons[page * PAGE_BUTTONS:(page + 1) * PAGE_BUTTONS])
     nav = [(label, callbacks.encode(action, number, str(target)))
            for label, target in ((texts.BTN_PREVIOUS, page - 1), (texts.BTN_NEXT, page + 1))
            if 0 <= target < pages]
@@ -188,7 +186,7 @@ def triage_buttons(config: Config, req: RequestView, *, everything: bool = False
         return _page(buttons, page, callbacks.TRIAGE_ALL, req.number)
     codes = [c["category"] for c in req.routing.get("candidates", [])][:3]
     buttons = [b for code in codes for b in _route_buttons(config, req, code)]
-    return (*_rows(buttons), ((texts.BTN_ALL_CATEGORIES,
+    return (*rows_of(buttons), ((texts.BTN_ALL_CATEGORIES,
                                callbacks.encode(callbacks.TRIAGE_ALL, req.number)),))
 
 
@@ -212,43 +210,6 @@ def survey_buttons(number: str, action: str = callbacks.RATE) -> Buttons:
                   for r in Rating),)
 
 
-MESSAGE_CHARS = 3500   # under Telegram's 4096 UTF-16 units with room for emoji and markup
-
-
-def digest(config: Config, *, scope: str, day: str, figures: Figures,
-           overdue: list[RequestView]) -> list[Html]:
-    """The daily digest: the figures, then the overdue list, split into messages that each
-    stay within Telegram's 4096 limit."""
-    lines = [fmt(texts.DIGEST_HEADER, scope=scope, day=day),
-             fmt(texts.DIGEST_FIGURES, **dataclasses.asdict(figures)), Html("")]
-    if overdue:
-        lines.append(fmt(texts.DIGEST_OVERDUE_HEADER, count=len(overdue)))
-        lines += [fmt(texts.DIGEST_OVERDUE_ITEM, number=r.number,
-                      department=department_name(config, r.department),
-                      due=local_time(r.answer_due_at, config.tz),
-                      summary=shorten(r.description, 20)) for r in overdue]
-    else:
-        lines.append(Html(texts.DIGEST_NO_OVERDUE))
-    messages: list[list[str]] = [[]]
-    for line in lines:
-        if sum(len(x) + 1 for x in messages[-1]) + len(line) > MESSAGE_CHARS:
-            messages.append([])
-        messages[-1].append(line)
-    return [Html("\n".join(m)) for m in messages]
-
-
-def my_requests(views: list[RequestView]) -> tuple[Html, Buttons]:
-    if not views:
-        return fmt(texts.MY_EMPTY), ()
-    items = [fmt(texts.MY_ITEM, number=v.number, status=texts.STATUS_LABELS[v.status],
-                 summary=shorten(v.description)) for v in views]
-    text = Html("\n\n".join([fmt(texts.MY_HEADER, count=len(views)), *items]))
-    buttons = tuple(((texts.BTN_WITHDRAW.format(number=v.number),
-                      callbacks.encode(callbacks.WITHDRAW, v.number)),)
-                    for v in views if v.status in (Status.TRIAGE, Status.DISPATCHED))
-    return text, buttons
-
-
 def _value(value: object) -> object:
     return Html(reply(value).text) if isinstance(value, Say) else value
 
@@ -265,3 +226,4 @@ def reply(message: Reply | Say) -> Reply:
 
 def replies(messages: Iterable[Reply | Say]) -> list[Reply]:
     return [reply(m) for m in messages]
+

@@ -85,7 +85,9 @@ STAFF_IDLE = "请通过工单卡片上的按钮办理。发送 /help 查看说�
 # --- commands shown in the menu ------------------------------------------------------------
 
 COMMANDS_RESIDENT = [("new", "反映问题"), ("my", "我的诉求"), ("help", "使用说明")]
-COMMANDS_STAFF = [*COMMANDS_RESIDENT, ("cancel", "取消当前操作")]
+COMMANDS_STAFF = [("tasks", "我的工单"), ("triage", "待分派（连心办）"),
+                  ("overdue", "超期工单"), ("find", "按编号查诉求"), ("stats", "今日数据"),
+                  *COMMANDS_RESIDENT, ("cancel", "取消当前操作")]
 
 # --- the report conversation -----------------------------------------------------------------
 
@@ -328,3 +330,29 @@ BTN_PREVIOUS = "◀ 上一页"
 BTN_NEXT = "下一页 ▶"
 BTN_ADD_CO = "添加协办部门…"
 CO_HANDLERS_LINE = "\n🤝 协办：{departments}"
+
+# --- the staff's desk: lists, cards, history, figures ------------------------------------------
+
+LIST_TITLES = {"tasks": "我的工单", "triage": "待分派诉求", "overdue": "超期工单"}
+LIST_HEADER = "<b>{title}</b>（共 {total} 件，第 {page}/{pages} 页）"
+LIST_EMPTY = "<b>{title}</b>：暂无。"
+LIST_ITEM = "{index}. <b>{number}</b>　{status}　答复时限 {due}\n　　{summary}"
+BTN_OPEN = "{index}. {number}"
+HISTORY_HEADER = "\n\n<b>办理记录</b>"
+HISTORY_ITEM = "{at}　{what}"
+EVENT_LABELS = {
+    "submit": "群众提交", "route": "连心办派单", "accept": "接单", "return": "退单",
+    "resolve": "办结答复", "rate": "群众评价", "reopen": "不满意打回重新办理",
+    "withdraw": "群众撤回", "progress": "办理进展", "extension_requested": "申请延期",
+    "extension_approved": "同意延期", "extension_refused": "不同意延期",
+    "restrict": "疑难受限", "resume": "恢复办理", "close_restricted": "按疑难受限办结",
+    "co_added": "增加协办部门", "co_note": "协办意见", "accept_remind": "接单提醒",
+    "accept_escalate": "超时未接单督办", "answer_remind": "答复提醒",
+    "answer_escalate": "超期督办", "office_escalate": "二级督办", "survey_send": "回访",
+    "survey_remind": "回访提醒", "survey_expire": "回访未评价", "spot_check_sent": "抽访",
+    "spot_check": "抽访评价", "spot_check_comment": "抽访意见",
+    "deadlines_recomputed": "期限重算", "restricted_review": "疑难受限复核",
+}
+STATS_TODAY = "📊 <b>今日</b>（截至 {now}）\n"
+ONLY_STAFF = "这个命令供工作人员使用。"
+FIND_USAGE = "用法：/find 诉求编号，例如 /find 20261201-0007"

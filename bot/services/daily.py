@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import figures, followups
 from bot.domain.views import RequestView
-from bot.notify import render, texts
+from bot.notify import desk, texts
 from bot.services.core import Services
 from bot.services.ledger import record, view_of
 from bot.services.publish import department_chats, office_chats, supervisor_chats
@@ -31,7 +31,7 @@ async def _digest_for(session: AsyncSession, svc: Services, *, scope: str, day: 
                       events: list[tuple[str, str | None, str]], overdue: list[RequestView],
                       chats: list[int], now: datetime) -> None:
     numbers = figures.count(events, overdue=len(overdue))
-    for text in render.digest(svc.config, scope=scope, day=day, figures=numbers,
+    for text in desk.digest(svc.config, scope=scope, day=day, figures=numbers,
                               overdue=overdue):
         for chat_id in dict.fromkeys(chats):
             queries.add_outbox(session, chat_id=chat_id, kind="digest", at=now, text=text)

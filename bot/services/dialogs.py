@@ -140,13 +140,23 @@ async def on_message(svc: Services, *, user_id: int, inp: Incoming) -> Answer:
     return Answer([Say(texts.UNSUPPORTED_MESSAGE)])
 
 
-async def cancel(svc: Services, *, user_id: int) -> Say:
-    """/cancel at any step: drop whatever the user was in the middle of."""
+async def drop_question(svc: Services, *, user_id: int) -> Conversation | None:
+    """Forget what the user was in the middle of; returns what was dropped.
+
+    Also for a question that could not be shown (the person never opened a private chat
+    with the bot): nothing they type later is taken as its answer.
+    """
     async with svc.uow() as uow:
         conv = await queries.conversation_of(uow.session, user_id)
         if conv is not None:
             await uow.session.delete(conv)
         await uow.commit()
+    return conv
+
+
+async def cancel(svc: Services, *, user_id: int) -> Say:
+    """/cancel at any step: drop whatever the user was in the middle of."""
+    conv = await drop_question(svc, user_id=user_id)
     if conv is None:
         return Say(texts.NOTHING_TO_CANCEL, keyboard=Keyboard.REMOVE)
     if conv.flow == report.FLOW:
