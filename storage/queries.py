@@ -20,6 +20,7 @@ from storage.models import (
     OutboxMessage,
     Request,
     RoutingModel,
+    StaffInvite,
     StaffMember,
     Timer,
 )
@@ -243,4 +244,18 @@ async def last_event_at(session: AsyncSession, request_id: int,
     """When the request's latest event of one of `kinds` happened."""
     statement = (select(Event.at).where(Event.request_id == request_id, Event.kind.in_(kinds))
                  .order_by(Event.id.desc()).limit(1))
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def tasks_held_by(session: AsyncSession, assignee_id: int) -> Sequence[Request]:
+    """Tasks in progress accepted by `assignee_id`, locked, oldest first."""
+    statement = (select(Request)
+                 .where(Request.status == "in_progress", Request.assignee_id == assignee_id)
+                 .order_by(Request.id).with_for_update())
+    return (await session.execute(statement)).scalars().all()
+
+
+async def invite_for_update(session: AsyncSession, code_hash: str) -> StaffInvite | None:
+    """The invite with this code hash, locked: two redemptions of one code never both win."""
+    statement = select(StaffInvite).where(StaffInvite.code_hash == code_hash).with_for_update()
     return (await session.execute(statement)).scalar_one_or_none()

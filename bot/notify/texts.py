@@ -274,3 +274,12 @@ SPOT_CHECK_UNSATISFIED = (
     "📋 <b>抽访不满意</b>：诉求 <b>{number}</b>（{department}）群众表示不满意。\n{summary}"
 )
 SPOT_CHECK_COMMENT_NOTICE = "📋 抽访诉求 <b>{number}</b> 的群众意见：{comment}"
+
+# --- staff changes -------------------------------------------------------------------------
+
+INVITE_JOINED = "您已加入 {department}，身份：{role}"
+INVITE_REFUSED = "邀请码无效或已过期，请向管理员索取新的邀请码。"
+OFFICE_NAME = "连心服务办公室"   # a dispatcher's or admin's "department" when joining
+TITLE_RELEASED = "原承办人已离岗，工单退回重新接单"
+RELEASE_REASON = "原承办人{name}已不再承办本部门工单"
+TRIAGE_RELEASED = "<b>承办人离岗</b>：{department}，{reason}，该部门已无承办人\n"
