@@ -59,6 +59,13 @@ class Joined:
     role: str
 
 
+def _not_in_config(config: Config, telegram_id: int, advice: str) -> None:
+    """Raises StaffError if the config lists `telegram_id`: the config is the truth there."""
+    listed = next((s for s in config.staff if s.telegram_id == telegram_id), None)
+    if listed is not None:
+        raise StaffError(f"{telegram_id} ({listed.name}) is listed in the config: {advice}")
+
+
 def _row(member: StaffMember) -> StaffRow:
     return StaffRow(member.telegram_id, member.name, member.role, member.department,
                     member.source, member.active)
@@ -99,10 +106,9 @@ async def add_staff(svc: Services, *, telegram_id: int, name: str, role: str,
     Raises StaffError for a bad role or department, or a member the config lists.
     """
     staffing.check_staff_role(role, department, {d.code for d in svc.config.departments})
+    _not_in_config(svc.config, telegram_id, "edit the config instead")
     async with svc.uow() as uow:
         member = await uow.session.get(StaffMember, telegram_id)
-        if member is not None and member.active and member.source == Source.CONFIG:
-            raise StaffError(f"{telegram_id} is listed in the config: edit the config instead")
         if member is None:
             member = StaffMember(telegram_id=telegram_id)
             uow.session.add(member)
@@ -119,13 +125,14 @@ async def remove_staff(svc: Services, *, telegram_id: int) -> Removed:
 
     Raises StaffError for someone who is not active staff, or whom the config lists.
     """
+    _not_in_config(svc.config, telegram_id, "edit the config to remove them")
     async with svc.uow() as uow:
         member = await uow.session.get(StaffMember, telegram_id)
         if member is None or not member.active:
             raise StaffError(f"{telegram_id} is not an active staff member")
-        if member.source == Source.CONFIG:
-            raise StaffError(f"{telegram_id} ({member.name}) is listed in the config: "
-                             "edit the config to remove them")
+        if member.source == Source.CONFIG:   # dropped from the config: the next start removes
+            raise StaffError(f"{telegram_id} ({member.name}) came from the config: "
+                             "restart the bot to apply the config")
         released = await _deactivate(uow, svc, member)
         await uow.commit()
     return Removed(member.name, released)
@@ -168,9 +175,9 @@ async def redeem_invite(svc: Services, *, user_id: int, name: str, code: str) ->
             return None
         if invite.department is not None and svc.config.department(invite.department) is None:
             return None
-        member = await uow.session.get(StaffMember, user_id)
-        if member is not None and member.active and member.source == Source.CONFIG:
+        if any(s.telegram_id == user_id for s in svc.config.staff):
             return None
+        member = await uow.session.get(StaffMember, user_id)
         if member is None:
             member = StaffMember(telegram_id=user_id)
             uow.session.add(member)
