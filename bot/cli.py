@@ -1,4 +1,4 @@
-"""The `lianxin` command: run, db upgrade, check-config, demo-config, routing."""
+"""The `lianxin` command: run, db upgrade, check-config, demo-config, routing, staff."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from importlib.resources import files
@@ -13,11 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.config import Config, ConfigError
+from bot.config import Config, ConfigError, staffing_problems
+from bot.domain.staffing import StaffError
 from bot.setup import (
     SetupError,
     api_url,
     bot_token,
+    config_path,
     data_dir,
     prepare_database,
     read_config,
@@ -26,6 +29,7 @@ from storage.db import database_url
 
 if TYPE_CHECKING:
     from bot.services import Services
+    from bot.services.staff import StaffRow
 
 log = logging.getLogger("lianxin")
 
@@ -49,6 +53,12 @@ def _db(args: argparse.Namespace) -> int:
 
 def _check_config(args: argparse.Namespace) -> int:
     config = read_config(args.config)
+    source = config_path(args.config)
+    errors, warnings = staffing_problems(config)
+    if errors:
+        raise ConfigError([f"{source}: {e}" for e in errors])
+    for warning in warnings:
+        print(f"{source}: {warning}", file=sys.stderr)
     print(f"ok: {len(config.departments)} departments, {len(config.categories)} categories, "
           f"{len(config.areas)} areas, {len(config.staff)} staff")
     return 0
@@ -117,6 +127,46 @@ def _deadlines(args: argparse.Namespace) -> int:
     return asyncio.run(_with_services(read_config(args.config), recompute))
 
 
+def _staff(args: argparse.Namespace) -> int:
+    from bot.services import staff
+
+    async def manage(svc: Services) -> int:
+        if args.staff_command == "add":
+            row = await staff.add_staff(svc, telegram_id=args.telegram_id, name=args.name,
+                                        role=args.role, department=args.department)
+            print(f"added {row.telegram_id} {row.name}: {row.role}"
+                  f"{f' of {row.department}' if row.department else ''}, effective now")
+        elif args.staff_command == "remove":
+            removed = await staff.remove_staff(svc, telegram_id=args.telegram_id)
+            print(f"removed {args.telegram_id} {removed.name}; "
+                  f"{removed.released} open tasks given back")
+        elif args.staff_command == "invite":
+            invite = await staff.create_invite(svc, department=args.department, role=args.role)
+            print(f"invite code {invite.code} (single use, until "
+                  f"{_local(invite.expires_at, svc.config.tz)} {svc.config.tz.key}): "
+                  f"the new member sends /start {invite.code} to the bot")
+        else:
+            _print_staff(await staff.list_staff(svc))
+        return 0
+
+    return asyncio.run(_with_services(read_config(args.config), manage))
+
+
+def _print_staff(rows: Sequence[StaffRow]) -> None:
+    table = [("id", "name", "role", "department", "source", "active")] + [
+        (str(r.telegram_id), r.name, r.role, r.department or "-", r.source,
+         "yes" if r.active else "no") for r in rows]
+    widths = [max(_width(line[i]) for line in table) for i in range(len(table[0]))]
+    for line in table:
+        print("  ".join(cell + " " * (width - _width(cell))
+                        for cell, width in zip(line, widths, strict=True)).rstrip())
+
+
+def _width(text: str) -> int:
+    """Columns on a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def _local(moment: datetime | None, tz: ZoneInfo) -> str:
     return f"{moment.astimezone(tz):%Y-%m-%d %H:%M}" if moment else "-"
 
@@ -164,7 +214,24 @@ def _parser() -> argparse.ArgumentParser:
     deadlines.add_argument("action", choices=["recompute"])
     deadlines.add_argument("--dry-run", action="store_true",
                            help="list the changes without writing them")
+    _staff_parser(command("staff", _staff, "add, remove, list or invite staff"))
     return parser
+
+
+def _staff_parser(staff: argparse.ArgumentParser) -> None:
+    roles = ["assignee", "dispatcher", "supervisor", "admin"]
+    actions = staff.add_subparsers(dest="staff_command", required=True)
+    add = actions.add_parser("add", help="add a member, effective at once")
+    add.add_argument("--telegram-id", type=int, required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--role", choices=roles, required=True)
+    add.add_argument("--department", help="a department code (assignee, supervisor)")
+    remove = actions.add_parser("remove", help="remove a member; their tasks go back")
+    remove.add_argument("--telegram-id", type=int, required=True)
+    actions.add_parser("list", help="every member: id, name, role, department, source")
+    invite = actions.add_parser("invite", help="print a one-time invite code (72 h)")
+    invite.add_argument("--role", choices=roles, required=True)
+    invite.add_argument("--department", help="a department code (assignee, supervisor)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -178,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in exc.lines:
             print(line, file=sys.stderr)
         return 2
-    except (SetupError, ValueError) as exc:
+    except (SetupError, StaffError, ValueError) as exc:
         print(f"lianxin: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

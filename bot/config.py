@@ -308,6 +308,22 @@ def _cross_references(config: Config) -> list[str]:
     return errors
 
 
+def staffing_problems(config: Config) -> tuple[list[str], list[str]]:
+    """(errors, warnings) about who the config's staff can reach, for `lianxin check-config`:
+    no dispatcher is an error (triaged requests would reach nobody); a department with no
+    assignee and no group chat is a warning (its task cards would reach nobody, until staff
+    are added by the CLI or an invite)."""
+    errors = [] if any(s.role == "dispatcher" for s in config.staff) else [
+        "staff: no dispatcher: add one ({telegram_id: …, name: …, role: dispatcher}); "
+        "triaged and returned requests would reach nobody"]
+    staffed = {s.department for s in config.staff if s.role == "assignee"}
+    warnings = [f"departments[{i}]: warning: {d.code!r} has no assignee in staff and no "
+                "chat_id: its task cards would reach nobody"
+                for i, d in enumerate(config.departments)
+                if d.code not in staffed and d.chat_id is None]
+    return errors, warnings
+
+
 def parse_config(data: Any, source: str) -> Config:
     """Validate already-loaded YAML data; errors are prefixed with `source`."""
     if not isinstance(data, dict):

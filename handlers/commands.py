@@ -11,19 +11,34 @@ from bot.domain.model import Role
 from bot.notify import render, texts
 from bot.notify.replies import Keyboard, Reply
 from bot.services import dialogs, report, residents
-from bot.services.staff import role_of
+from bot.services.staff import redeem_invite, role_of
 from handlers.common import show
 from handlers.context import AppContext
 
 
 async def on_start(update: Update, context: AppContext) -> None:
-    """/start: what the bot does and how to begin (staff also get their own menu)."""
+    """/start: what the bot does and how to begin (staff also get their own menu);
+    /start CODE redeems a staff invite."""
     user = update.effective_user
     assert user is not None
+    if context.args:
+        return await _redeem(update, context, context.args[0])
     role = await role_of(context.svc, user_id=user.id)
     if role != Role.RESIDENT:
         await _staff_menu(context, user.id)
     await show(update, [Reply(_help(texts.START, role), keyboard=Keyboard.REMOVE)])
+
+
+async def _redeem(update: Update, context: AppContext, code: str) -> None:
+    """A staff invite: welcomed with the staff menu, or one neutral refusal for any bad code."""
+    user = update.effective_user
+    assert user is not None
+    joined = await redeem_invite(context.svc, user_id=user.id, name=user.full_name, code=code)
+    if joined is None:
+        return await show(update, [Reply(texts.fmt(texts.INVITE_REFUSED))])
+    await _staff_menu(context, user.id)
+    await show(update, [Reply(texts.fmt(texts.INVITE_JOINED, department=joined.department,
+                                        role=joined.role))])
 
 
 async def on_help(update: Update, context: AppContext) -> None:

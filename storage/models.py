@@ -144,6 +144,24 @@ class StaffMember(Base):
     department: Mapped[str | None] = mapped_column(String(32), index=True)
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # where the role comes from: "config" (mirrored at every start), "cli" or "invite"
+    source: Mapped[str] = mapped_column(String(16), default="config",
+                                        server_default="config")
+
+
+class StaffInvite(Base):
+    """A one-time invite code (only its hash is kept): redeemed once, before it expires."""
+
+    __tablename__ = "staff_invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    department: Mapped[str | None] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class OutboxMessage(Base):

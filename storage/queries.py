@@ -20,6 +20,7 @@ from storage.models import (
     OutboxMessage,
     Request,
     RoutingModel,
+    StaffInvite,
     StaffMember,
     Timer,
 )
@@ -325,3 +326,17 @@ async def history(session: AsyncSession, request_id: int) -> Sequence[Event]:
 async def request_by_number(session: AsyncSession, number: str) -> Request | None:
     return (await session.execute(
         select(Request).where(Request.number == number))).scalar_one_or_none()
+
+
+async def tasks_held_by(session: AsyncSession, assignee_id: int) -> Sequence[Request]:
+    """Tasks in progress accepted by `assignee_id`, locked, oldest first."""
+    statement = (select(Request)
+                 .where(Request.status == "in_progress", Request.assignee_id == assignee_id)
+                 .order_by(Request.id).with_for_update())
+    return (await session.execute(statement)).scalars().all()
+
+
+async def invite_for_update(session: AsyncSession, code_hash: str) -> StaffInvite | None:
+    """The invite with this code hash, locked: two redemptions of one code never both win."""
+    statement = select(StaffInvite).where(StaffInvite.code_hash == code_hash).with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()

@@ -264,6 +264,19 @@ def co_note_notice(o: Occasion) -> Message:
                        note=o.event.detail["note"]))
 
 
+def released_card(o: Occasion) -> Message:
+    """A departed member's task, back on the department's desk to be accepted again."""
+    card = render.task_card(o.config, o.request, title=texts.TITLE_RELEASED)
+    return Message(card, render.task_buttons(o.request.number, Status.DISPATCHED), True)
+
+
+def released_triage_card(o: Occasion) -> Message:
+    """A departed member's task whose department has nobody left: the office routes it."""
+    released = (o.event.detail["department"], o.event.detail["reason"])
+    return Message(render.triage_card(o.config, o.request, released=released),
+                   render.triage_buttons(o.config, o.request))
+
+
 # --- when ---------------------------------------------------------------------------------
 
 def dispatched(o: Occasion) -> bool:
@@ -352,6 +365,9 @@ POLICY: tuple[Notice, ...] = (
            when=unsatisfied, timing=T.STAFF),
     Notice("spot_check_comment", A.OFFICE, "spot_check_alert", spot_check_comment,
            when=unsatisfied, timing=T.STAFF),
+    # staff changes: a removed member's tasks go back to the department, or to the office
+    Notice("release", A.DEPARTMENT, "task_card", released_card, when=dispatched),
+    Notice("release", A.OFFICE, "triage_card", released_triage_card, when=in_triage),
 )
 
 

@@ -133,10 +133,15 @@ def _candidate_names(config: Config, req: RequestView) -> str:
 
 
 def triage_card(config: Config, req: RequestView, *,
-                returned: tuple[str, str] | None = None) -> Html:
-    """The dispatcher's card; `returned` is (department, reason) after a 退单."""
+                returned: tuple[str, str] | None = None,
+                released: tuple[str, str] | None = None) -> Html:
+    """The dispatcher's card; `returned` is (department, reason) after a 退单, `released`
+    the same after the department's last assignee left."""
     reason = fmt(texts.TRIAGE_RETURNED, department=department_name(config, returned[0]),
                  reason=returned[1]) if returned else Html("")
+    if released:
+        reason = fmt(texts.TRIAGE_RELEASED, department=department_name(config, released[0]),
+                     reason=released[1])
     return fmt(texts.TRIAGE_CARD, urgent=Html(texts.URGENT_MARK if req.urgent else ""),
                number=req.number, description=req.description,
                address=place(req),

@@ -356,3 +356,11 @@ EVENT_LABELS = {
 STATS_TODAY = "📊 <b>今日</b>（截至 {now}）\n"
 ONLY_STAFF = "这个命令供工作人员使用。"
 FIND_USAGE = "用法：/find 诉求编号，例如 /find 20261201-0007"
+# --- staff changes -------------------------------------------------------------------------
+
+INVITE_JOINED = "您已加入 {department}，身份：{role}"
+INVITE_REFUSED = "邀请码无效或已过期，请向管理员索取新的邀请码。"
+OFFICE_NAME = "连心服务办公室"   # a dispatcher's or admin's "department" when joining
+TITLE_RELEASED = "原承办人已离岗，工单退回重新接单"
+RELEASE_REASON = "原承办人{name}已不再承办本部门工单"
+TRIAGE_RELEASED = "<b>承办人离岗</b>：{department}，{reason}，该部门已无承办人\n"

@@ -6,9 +6,12 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import DEMO_CONFIG
+import yaml
+
+from tests.conftest import DEMO_CONFIG, demo_config_data
 
 
 def lianxin(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -94,3 +97,59 @@ def test_deadlines_recompute_dry_run(tmp_path: Path, database_url: str) -> None:
                      cwd=tmp_path, DATABASE_URL=database_url)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "would change 0 open requests (Asia/Shanghai)"
+
+
+def test_staff_add_list_remove_and_invite(tmp_path: Path, database_url: str) -> None:
+    env = {"LIANXIN_CONFIG": str(DEMO_CONFIG), "DATABASE_URL": database_url}
+    assert lianxin("db", "upgrade", cwd=tmp_path, **env).returncode == 0
+    added = lianxin("staff", "add", "--telegram-id", "7001", "--name", "新同事", "--role",
+                    "assignee", "--department", "water", cwd=tmp_path, **env)
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.strip() == "added 7001 新同事: assignee of water, effective now"
+    listed = lianxin("staff", "list", cwd=tmp_path, **env).stdout.splitlines()
+    assert listed[0].split() == ["id", "name", "role", "department", "source", "active"]
+    assert listed[1].split() == ["7001", "新同事", "assignee", "water", "cli", "yes"]
+
+    assert_one_clear_line(lianxin("staff", "add", "--telegram-id", "7002", "--name", "x",
+                                  "--role", "assignee", cwd=tmp_path, **env),
+                          "lianxin: an assignee needs --department")
+    assert_one_clear_line(lianxin("staff", "add", "--telegram-id", "7002", "--name", "x",
+                                  "--role", "assignee", "--department", "moon",
+                                  cwd=tmp_path, **env),
+                          "lianxin: unknown department 'moon'")
+    assert_one_clear_line(lianxin("staff", "remove", "--telegram-id", "1001", cwd=tmp_path,
+                                  **env), "lianxin: 1001 (王师傅) is listed in the config")
+    removed = lianxin("staff", "remove", "--telegram-id", "7001", cwd=tmp_path, **env)
+    assert removed.stdout.strip() == "removed 7001 新同事; 0 open tasks given back"
+    assert_one_clear_line(lianxin("staff", "remove", "--telegram-id", "7001", cwd=tmp_path,
+                                  **env), "lianxin: 7001 is not an active staff member")
+
+    invite = lianxin("staff", "invite", "--role", "supervisor", "--department", "water",
+                     cwd=tmp_path, **env)
+    assert invite.returncode == 0, invite.stderr
+    assert re.search(r"invite code [A-Za-z0-9_-]{16} \(single use, until .*\): "
+                     r"the new member sends /start [A-Za-z0-9_-]{16}", invite.stdout)
+
+
+def _config_with(tmp_path: Path, edit: Callable[[dict], None]) -> Path:
+    data = demo_config_data()
+    edit(data)
+    path = tmp_path / "edited.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_check_config_refuses_no_dispatcher(tmp_path: Path) -> None:
+    path = _config_with(tmp_path, lambda d: d.update(
+        staff=[s for s in d["staff"] if s["role"] != "dispatcher"]))
+    assert_one_clear_line(lianxin("check-config", "--config", str(path), cwd=tmp_path),
+                          f"{path}: staff: no dispatcher")
+
+
+def test_check_config_warns_of_a_department_reaching_nobody(tmp_path: Path) -> None:
+    path = _config_with(tmp_path, lambda d: d.update(
+        staff=[s for s in d["staff"] if s.get("department") != "water"]))
+    result = lianxin("check-config", "--config", str(path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"{path}: departments[1]: warning: 'water' has no assignee" in result.stderr
+    assert "municipal" not in result.stderr   # it has a group chat and an assignee
