@@ -289,7 +289,7 @@ BTN_CLOSE_RESTRICTED = "按疑难受限办结"
 BTN_CO_NOTE = "提交协办意见"
 ASK_PROGRESS = "请输入诉求 {number} 的办理进展，将发送给群众。发送 /cancel 放弃。"
 ASK_EXTENSION = (
-    "请输入诉求 {number} 需要延长的工作日数或新的期限，再写原因，例如：\n"
+    "请输入诉求 {number} 需要延长的工作日数（在原答复期限上顺延）或新的期限，再写原因，例如：\n"
     "5 需等待配件到货\n2026-12-20 需协调施工单位\n发送 /cancel 放弃。"
 )
 EXTENSION_FORMAT = "格式不对。请先写工作日数或日期，再写原因，例如：5 需等待配件到货"

@@ -29,16 +29,18 @@ class InvalidAnswer(ValueError):
         self.say = say
 
 
-def extension_due(svc: Services, text: str, *, now: datetime) -> tuple[datetime, str]:
-    """The new deadline and the reason from `N 原因` (N working days from now, ending at
-    office close), `YYYY-MM-DD 原因` or `M月D日 原因` (that day's close; the year is the next
-    such date). Raises InvalidAnswer for anything else or a missing reason."""
+def extension_due(svc: Services, text: str, *, now: datetime,
+                  current: datetime | None) -> tuple[datetime, str]:
+    """The new deadline and the reason from `N 原因` (N more working days after the
+    `current` deadline, or from now without one, ending at office close), `YYYY-MM-DD 原因`
+    or `M月D日 原因` (that day's close; the year is the next such date). Raises
+    InvalidAnswer for anything else or a missing reason."""
     match = _EXTENSION.match(text)
     if match is None or not match.group(2).strip():
         raise InvalidAnswer(Say(texts.EXTENSION_FORMAT))
     when, reason = match.group(1), match.group(2).strip()
     if when.isdigit():
-        return svc.calendar.deadline(now, Duration(int(when), "wd")), reason
+        return svc.calendar.deadline(current or now, Duration(int(when), "wd")), reason
     local = now.astimezone(svc.config.tz)
     try:
         if "月" in when:
@@ -67,7 +69,7 @@ async def ask_extension(uow: UnitOfWork, svc: Services, *, actor_id: int, number
     """申请延期 from `N 原因` / a date and a reason; the office decides."""
     req, actor = await load(uow, "extend", actor_id=actor_id, number=number)
     now = svc.now()
-    due, reason = extension_due(svc, text, now=now)
+    due, reason = extension_due(svc, text, now=now, current=req.answer_due_at)
     if req.answer_due_at is not None and due <= req.answer_due_at:
         raise InvalidAnswer(Say(texts.EXTENSION_NOT_LATER))
     await record(uow, req, handling.request_extension(req, actor, due=due, reason=reason,
