@@ -52,18 +52,6 @@ def digest(config: Config, *, scope: str, day: str, figures: Figures,
     return [Html("\n".join(m)) for m in messages]
 
 
-def my_requests(views: list[RequestView]) -> tuple[Html, Buttons]:
-    if not views:
-        return fmt(texts.MY_EMPTY), ()
-    items = [fmt(texts.MY_ITEM, number=v.number, status=texts.STATUS_LABELS[v.status],
-                 summary=shorten(v.description)) for v in views]
-    text = Html("\n\n".join([fmt(texts.MY_HEADER, count=len(views)), *items]))
-    buttons = tuple(((texts.BTN_WITHDRAW.format(number=v.number),
-                      callbacks.encode(callbacks.WITHDRAW, v.number)),)
-                    for v in views if v.status in (Status.TRIAGE, Status.DISPATCHED))
-    return text, buttons
-
-
 def request_list(config: Config, page: Page) -> Reply:
     """A page of requests: a line each, a button each to open its card, 上一页/下一页."""
     title = texts.LIST_TITLES[page.kind]

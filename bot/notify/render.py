@@ -215,6 +215,18 @@ def survey_buttons(number: str, action: str = callbacks.RATE) -> Buttons:
                   for r in Rating),)
 
 
+def my_requests(views: list[RequestView]) -> tuple[Html, Buttons]:
+    if not views:
+        return fmt(texts.MY_EMPTY), ()
+    items = [fmt(texts.MY_ITEM, number=v.number, status=texts.STATUS_LABELS[v.status],
+                 summary=shorten(v.description)) for v in views]
+    text = Html("\n\n".join([fmt(texts.MY_HEADER, count=len(views)), *items]))
+    buttons = tuple(((texts.BTN_WITHDRAW.format(number=v.number),
+                      callbacks.encode(callbacks.WITHDRAW, v.number)),)
+                    for v in views if v.status in (Status.TRIAGE, Status.DISPATCHED))
+    return text, buttons
+
+
 def _value(value: object) -> object:
     return Html(reply(value).text) if isinstance(value, Say) else value
 

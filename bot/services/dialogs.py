@@ -44,6 +44,7 @@ class TextFlow:
     keyword: str
     max_chars: int   # keeps every card that quotes the text within Telegram's 4096
     carries: tuple[str, ...] = ()   # what else the question kept for the transition
+    spends_card: bool = True   # the card's buttons are spent once the text is in
 
 
 TEXT_FLOWS: dict[str, TextFlow] = {
@@ -52,10 +53,13 @@ TEXT_FLOWS: dict[str, TextFlow] = {
     "reopen": TextFlow("reopen", texts.ASK_REOPEN_REASON, reopen_request, "reason", 500),
     "spot_comment": TextFlow("spot_check", texts.SPOT_CHECK_THANKS, comment_spot_check,
                              "comment", 500, carries=("unsatisfied",)),
-    "progress": TextFlow("progress", texts.ASK_PROGRESS, post_progress, "note", 500),
-    "extend": TextFlow("extend", texts.ASK_EXTENSION, ask_extension, "text", 300),
+    "progress": TextFlow("progress", texts.ASK_PROGRESS, post_progress, "note", 500,
+                         spends_card=False),
+    "extend": TextFlow("extend", texts.ASK_EXTENSION, ask_extension, "text", 300,
+                       spends_card=False),
     "restrict": TextFlow("restrict", texts.ASK_RESTRICT, restrict_task, "explanation", 1000),
-    "co_note": TextFlow("co_note", texts.ASK_CO_NOTE, post_co_note, "note", 1000),
+    "co_note": TextFlow("co_note", texts.ASK_CO_NOTE, post_co_note, "note", 1000,
+                        spends_card=False),
 }
 
 
@@ -99,7 +103,7 @@ async def _finish_text(uow: UnitOfWork, svc: Services, conv: Conversation,
     except InvalidAnswer as exc:   # the question stays; the person is told what to write
         return Answer([exc.say])
     await uow.session.delete(conv)
-    card = conv.data.get("card")
+    card = conv.data.get("card") if text_flow.spends_card else None
     return Answer([reply], tuple(card) if card else None)
 
 

@@ -19,6 +19,7 @@ from tests.fakebot import FakeTelegram
 
 RESIDENT, NEIGHBOUR, LATECOMER = 5001, 5002, 5003
 ASSIGNEE, DISPATCHER, SUPERVISOR = 1001, 9000, 1101
+WATER_ASSIGNEE = 1002
 MUNICIPAL_GROUP = -1001000000001
 
 
@@ -72,7 +73,7 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     await server.start()
     for user_id, name in ((RESIDENT, "张阿姨"), (NEIGHBOUR, "李大爷"), (LATECOMER, "小陈"),
                           (ASSIGNEE, "王师傅"), (DISPATCHER, "连心办"),
-                          (SUPERVISOR, "赵局长")):
+                          (SUPERVISOR, "赵局长"), (WATER_ASSIGNEE, "李工")):
         server.add_user(user_id, name)
     server.add_group(MUNICIPAL_GROUP, "市政公用局工作群")
     yield server

@@ -147,7 +147,7 @@ async def test_triaged_request_is_routed_by_the_dispatcher(
     await fake.wait_edit(triage)
     fake.press(DISPATCHER, triage, "路灯照明·市政公用局")
     await fake.wait_edit(triage, contains="已分派", after=1)
-    assert triage.buttons == []
+    assert triage.buttons == ["添加协办部门…"]
     card = await fake.wait_for(ASSIGNEE, contains=number)
     assert card.buttons == ["接单", "退单"]
 
