@@ -135,13 +135,17 @@ def return_task(req: RequestState, actor: Actor, *, reason: str, at: datetime) -
 
 
 def resolve(req: RequestState, actor: Actor, *, answer: str, at: datetime,
-            survey_later: bool = False) -> LedgerEvent:
-    """办结: the holder answers the resident; the survey (回访) comes with the answer, or
-    later (`survey_later`: the category's survey_delay is not zero)."""
+            survey_later: bool = False, photos: tuple[str, ...] = ()) -> LedgerEvent:
+    """办结: the holder answers the resident (with `photos`, Telegram file ids, when the
+    answer came as a photo's caption); the survey (回访) comes with the answer, or later
+    (`survey_later`: the category's survey_delay is not zero)."""
     check("resolve", actor, req)
     req.answer, req.resolved_at = answer, at
+    detail: dict[str, Any] = {"answer": answer}
+    if photos:
+        detail["photos"] = list(photos)
     return move(req, "resolve", actor, Status.RESOLVED, at, context={"survey_later": survey_later},
-                 answer=answer)
+                **detail)
 
 
 def rate(req: RequestState, actor: Actor, *, rating: Rating, at: datetime) -> LedgerEvent:

@@ -59,6 +59,7 @@ class Message:
     text: str
     buttons: Buttons = ()
     with_media: bool = False
+    photos: tuple[str, ...] = ()   # sent before the text (the answer's photos)
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,8 @@ def accepted(o: Occasion) -> Message:
 def answer(o: Occasion) -> Message:
     return Message(fmt(texts.RESIDENT_ANSWER, number=o.request.number,
                        answer=o.event.detail["answer"], department=_department(o)),
-                   render.survey_buttons(o.request.number))
+                   render.survey_buttons(o.request.number),
+                   photos=tuple(o.event.detail.get("photos", ())))
 
 
 def reopen_escalation(o: Occasion) -> Message:
@@ -134,7 +136,8 @@ def withdrawn(o: Occasion) -> Message:
 
 def answer_alone(o: Occasion) -> Message:
     return Message(fmt(texts.ANSWER_WITHOUT_SURVEY, number=o.request.number,
-                       answer=o.event.detail["answer"], department=_department(o)))
+                       answer=o.event.detail["answer"], department=_department(o)),
+                   photos=tuple(o.event.detail.get("photos", ())))
 
 
 def survey(o: Occasion) -> Message:

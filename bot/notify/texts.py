@@ -203,7 +203,10 @@ ROUTED_TO = "\n\n➡️ 已分派给{department}。"
 BTN_ACCEPT = "接单"
 BTN_RETURN = "退单"
 BTN_RESOLVE = "办结"
-ASK_ANSWER = "请输入对诉求 {number} 的答复内容，将发送给群众。发送 /cancel 放弃。"
+ASK_ANSWER = (
+    "请输入对诉求 {number} 的答复内容，将发送给群众；也可以发一张现场照片并把答复写在说明里。"
+    "发送 /cancel 放弃。"
+)
 ASK_RETURN_REASON = "请说明诉求 {number} 的退单原因（如：不属于本部门职责）。发送 /cancel 放弃。"
 STAFF_TEXT_REQUIRED = "请发送文字。发送 /cancel 放弃。"
 STAFF_TEXT_TOO_LONG = "内容太长了（最多 {limit} 字），请精简后重新发送。"

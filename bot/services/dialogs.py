@@ -45,10 +45,11 @@ class TextFlow:
     max_chars: int   # keeps every card that quotes the text within Telegram's 4096
     carries: tuple[str, ...] = ()   # what else the question kept for the transition
     spends_card: bool = True   # the card's buttons are spent once the text is in
+    photo: bool = False        # a photo with the text as its caption is taken too
 
 
 TEXT_FLOWS: dict[str, TextFlow] = {
-    "answer": TextFlow("resolve", texts.ASK_ANSWER, resolve_task, "answer", 1500),
+    "answer": TextFlow("resolve", texts.ASK_ANSWER, resolve_task, "answer", 1500, photo=True),
     "return": TextFlow("return", texts.ASK_RETURN_REASON, return_task, "reason", 500),
     "reopen": TextFlow("reopen", texts.ASK_REOPEN_REASON, reopen_request, "reason", 500),
     "spot_comment": TextFlow("spot_check", texts.SPOT_CHECK_THANKS, comment_spot_check,
@@ -91,14 +92,16 @@ class Answer:
 async def _finish_text(uow: UnitOfWork, svc: Services, conv: Conversation,
                        inp: Incoming) -> Answer:
     text_flow = TEXT_FLOWS[conv.flow]
-    if inp.kind != Kind.TEXT or not inp.plain:
+    with_photo = text_flow.photo and inp.kind == Kind.PHOTO
+    if (inp.kind != Kind.TEXT and not with_photo) or not inp.plain:
         return Answer([Say(texts.STAFF_TEXT_REQUIRED)])
+    extra = {"photo": inp.file_id} if with_photo else {}
     if utf16_len(inp.plain) > text_flow.max_chars:   # Telegram's units: bot/limits.py
         return Answer([Say(texts.STAFF_TEXT_TOO_LONG, {"limit": text_flow.max_chars})])
     try:
         reply = await text_flow.transition(uow, svc, actor_id=conv.user_id,
                                            number=conv.data["number"],
-                                           **{text_flow.keyword: inp.plain},
+                                           **{text_flow.keyword: inp.plain}, **extra,
                                            **{k: conv.data[k] for k in text_flow.carries})
     except InvalidAnswer as exc:   # the question stays; the person is told what to write
         return Answer([exc.say])

@@ -85,6 +85,10 @@ def _queue(session: AsyncSession, req: Request, chat_id: int, notice: Notice,
     if notice.audience == Audience.RESIDENT:
         text = texts.localise(text, o.request.traditional)
         buttons = texts.localise_buttons(buttons, o.request.traditional)
+    if message.photos:   # the photos first, then the text with its buttons
+        queries.add_outbox(session, chat_id=chat_id, kind=f"{notice.kind}_media", at=at,
+                           request_id=req.id, text=o.request.number,
+                           photos=list(message.photos))
     queries.add_outbox(session, chat_id=chat_id, kind=notice.kind, at=at, text=text,
                        buttons=buttons_to_json(buttons), request_id=req.id)
     if media is not None and (media.photos or media.voice):

@@ -16,6 +16,7 @@ from bot.notify import texts
 from bot.notify.replies import Say
 from bot.services.core import Services
 from bot.services.ledger import deadlines, load, record, view_of
+from storage.models import Attachment
 from storage.uow import UnitOfWork
 
 
@@ -107,10 +108,16 @@ async def return_task(uow: UnitOfWork, svc: Services, *, actor_id: int, number: 
 
 
 async def resolve_task(uow: UnitOfWork, svc: Services, *, actor_id: int, number: str,
-                       answer: str) -> Say:
-    """办结 with `answer`, inside the caller's unit: the answer and the survey go out."""
+                       answer: str, photo: str | None = None) -> Say:
+    """办结 with `answer` (and a `photo` file id: the answer was a photo's caption), inside
+    the caller's unit: the answer, the photo and the survey go out."""
     req, actor = await load(uow, "resolve", actor_id=actor_id, number=number)
     later = svc.config.limits_for(req.category, urgent=req.urgent).survey_delay.amount > 0
-    await record(uow, req, transitions.resolve(req, actor, answer=answer, at=svc.now(),
-                                               survey_later=later))
+    now = svc.now()
+    if photo is not None:
+        uow.session.add(Attachment(request_id=req.id, kind="answer_photo", file_id=photo,
+                                   added_by=actor_id, created_at=now))
+    await record(uow, req, transitions.resolve(req, actor, answer=answer, at=now,
+                                               survey_later=later,
+                                               photos=(photo,) if photo else ()))
     return Say(texts.RESOLVED_ACK, {"number": req.number})

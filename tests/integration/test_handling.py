@@ -14,6 +14,7 @@ from bot.notify import desk as desk_render
 from bot.notify import render
 from bot.services import Services, handling, tasks
 from bot.services import desk as desk_services
+from bot.services.incoming import Incoming, Kind
 from bot.services.sweeps import run_sweeps
 from storage.models import Event, OutboxMessage
 from tests.conftest import Clock
@@ -32,6 +33,7 @@ from tests.integration.helpers import (
     request_row,
     resolve,
     say,
+    send,
 )
 
 COLLEAGUE = 1050   # a second municipal assignee, added by the test that needs one
@@ -257,3 +259,18 @@ async def test_a_stale_staff_press_is_refused_and_changes_nothing(services: Serv
         services.config, card).buttons
     assert (await count(services, Event), await count(services, OutboxMessage)) == (
         events, messages)
+
+
+async def test_an_answer_can_come_with_a_photo(services: Services) -> None:
+    number = await accepted(services)
+    await ask(services, ASSIGNEE, number, "answer")
+    bare = await send(services, ASSIGNEE, Incoming(Kind.PHOTO, file_id="p-bare"))
+    assert "文字" in bare[0].text                       # a photo needs the answer as caption
+    done = await send(services, ASSIGNEE, Incoming(Kind.PHOTO, file_id="p-fixed",
+                                                   text="已更换灯泡，见照片"))
+    assert "已办结" in done[0].text
+    media, text = await outbox(services, chat_id=RESIDENT, kind="answer_media"), await outbox(
+        services, chat_id=RESIDENT, kind="answer")
+    assert media[0].photos == ["p-fixed"] and media[0].id < text[0].id
+    assert "已更换灯泡" in text[0].text and text[0].buttons
+    assert (await request_row(services, number)).answer == "已更换灯泡，见照片"
