@@ -27,7 +27,7 @@ from bot.domain.calendar import WorkCalendar
 from bot.notify import texts
 from bot.routing import Router
 from bot.services import Services
-from bot.services.learning import load_model, retrain
+from bot.services.learning import load_model, refresh_model, retrain
 from bot.services.staff import sync_staff
 from bot.services.sweeps import run_sweeps
 from bot.setup import SetupError
@@ -54,10 +54,10 @@ class Settings:
 async def build_services(settings: Settings, engine: AsyncEngine) -> Services:
     sessions = session_factory(engine)
     async with UnitOfWork(sessions) as uow:
-        model = await load_model(uow)
+        model, model_id = await load_model(uow)
     router = await asyncio.to_thread(Router.build, settings.config, settings.data_dir, model)
     return Services(config=settings.config, calendar=WorkCalendar.from_config(settings.config),
-                    router=router, sessions=sessions)
+                    router=router, sessions=sessions, model_id=model_id)
 
 
 async def _start(app: Application) -> None:  # type: ignore[type-arg]
@@ -75,6 +75,8 @@ async def _start(app: Application) -> None:  # type: ignore[type-arg]
     app.job_queue.run_repeating(_retrain, interval=every, first=every, name="retrain routing")
     tick = settings.config.scheduler.tick.as_timedelta()
     # first=0: what fell due while the bot was down is handled once, at start
+    # another instance (or `lianxin routing train`) may store a newer model: load it
+    app.job_queue.run_repeating(_refresh_model, interval=tick, first=tick, name="model")
     app.job_queue.run_repeating(_sweep, interval=tick, first=0, name="sweeps",
                                 job_kwargs={"coalesce": True, "misfire_grace_time": None})
     app.bot_data.update(svc=svc, outbox=worker,
@@ -85,6 +87,13 @@ async def _start(app: Application) -> None:  # type: ignore[type-arg]
 
 async def _retrain(context: AppContext) -> None:
     await retrain(context.svc)
+
+
+async def _refresh_model(context: AppContext) -> None:
+    try:
+        await refresh_model(context.svc)
+    except Exception:   # keep routing with the model in hand; the next tick tries again
+        log.exception("could not load the newest routing model")
 
 
 async def _sweep(context: AppContext) -> None:

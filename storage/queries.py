@@ -175,6 +175,10 @@ async def latest_routing_model(session: AsyncSession) -> RoutingModel | None:
     return (await session.execute(statement)).scalar_one_or_none()
 
 
+async def latest_routing_model_id(session: AsyncSession) -> int | None:
+    return (await session.execute(select(func.max(RoutingModel.id)))).scalar_one_or_none()
+
+
 async def routed_examples(session: AsyncSession) -> list[tuple[str, str]]:
     """(text, category) the office chose: the last dispatcher routing of each request."""
     statement = (select(Request.id, Request.description, Event.detail)

@@ -29,6 +29,7 @@ class Services:
     sessions: async_sessionmaker[AsyncSession]
     clock: Callable[[], datetime] = utc_now
     wake_outbox: Callable[[], None] | None = field(default=None)
+    model_id: int | None = None   # the stored routing model the router uses
 
     def uow(self) -> UnitOfWork:
         """A unit of work whose recorded events become outbox rows at commit (the policy)."""

@@ -6,6 +6,7 @@ Each update loads the draft, takes one step and saves it in one transaction, so 
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import dataclasses
 import re
@@ -222,8 +223,9 @@ async def submit(uow: UnitOfWork, svc: Services, *, resident_id: int,
     session, now = uow.session, svc.now()
     latitude, longitude = data.get("latitude"), data.get("longitude")
     location = (latitude, longitude) if latitude is not None else None
-    decision = svc.router.classify(data["description"], address=data.get("address"),
-                                   location=location)
+    decision = await asyncio.to_thread(   # CPU work (jieba, the model) off the event loop
+        svc.router.classify, data["description"], address=data.get("address"),
+        location=location)
     day = f"{now.astimezone(svc.config.tz):%Y%m%d}"   # numbers are YYYYMMDD-NNNN, local day
     req = Request(
         number=f"{day}-{await queries.next_sequence(session, day):04d}",

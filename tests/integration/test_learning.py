@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.config import parse_config
 from bot.routing import Router
 from bot.services import Services
-from bot.services.learning import load_model, retrain
+from bot.services.learning import load_model, refresh_model, retrain
 from storage.models import RoutingModel
 from tests.conftest import demo_config_data
 from tests.integration.helpers import DISPATCHER, count, number_in, report_request, route
@@ -42,6 +42,26 @@ async def test_retrain_learns_stores_and_loads_after_restart(services: Services,
     assert after.category == "property" and after.candidates[0].category == "property"
 
     async with svc.uow() as uow:   # a restarted bot loads the same model from the database
-        model = await load_model(uow)
+        model, _ = await load_model(uow)
     restarted = Router.build(config, tmp_path / "router2", model)
     assert restarted.classify(QUESTION) == after
+
+
+async def test_another_instance_loads_the_newer_model_without_a_restart(
+        services: Services, tmp_path: Path) -> None:
+    data = copy.deepcopy(demo_config_data())
+    data["routing"]["learn_min_examples"] = 3
+    config = parse_config(data, "test")
+    router = Router.build(config, tmp_path / "router")
+    trainer = dataclasses.replace(services, config=config, router=router)
+    other = dataclasses.replace(services, config=config, router=router)   # same database
+    assert not await refresh_model(other)            # nothing stored yet
+    for i, (text, category) in enumerate(ROUTED):
+        number = number_in(await report_request(trainer, text, user=6000 + i))
+        await route(trainer, DISPATCHER, number, category=category)
+    await retrain(trainer)
+    assert other.router.model is None
+    assert await refresh_model(other)                # it notices the stored model
+    assert other.router.classify(QUESTION) == trainer.router.classify(QUESTION)
+    assert other.model_id == trainer.model_id
+    assert not await refresh_model(other)            # and loads it once
