@@ -26,7 +26,10 @@ from storage.db import create_engine, session_factory
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_CONFIG = ROOT / "bot" / "demo_config.yaml"
-PG_URL = os.environ.get("LIANXIN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+BASE_PG_URL = os.environ.get("LIANXIN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+# each pytest-xdist worker gets a database of its own (test_gw0, test_gw1, …), made on demand
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+PG_URL = f"{BASE_PG_URL}_{_WORKER}" if _WORKER else BASE_PG_URL
 
 
 def demo_config_data() -> dict:
@@ -44,14 +47,18 @@ def router(config: Config, tmp_path_factory: pytest.TempPathFactory) -> Router:
 
 
 async def _postgres_available() -> str | None:
-    """None if PostgreSQL answers, else why not."""
+    """None if PostgreSQL answers (creating this worker's database if needed), else why not."""
     import asyncpg
 
     try:
-        connection = await asyncpg.connect(PG_URL.replace("postgresql://", "postgres://"),
+        connection = await asyncpg.connect(BASE_PG_URL.replace("postgresql://", "postgres://"),
                                            timeout=5)
     except (OSError, asyncpg.PostgresError) as exc:
         return str(exc)
+    name = PG_URL.rsplit("/", 1)[1]
+    if PG_URL != BASE_PG_URL and not await connection.fetchval(
+            "SELECT 1 FROM pg_database WHERE datname = $1", name):
+        await connection.execute(f'CREATE DATABASE "{name}"')
     await connection.close()
     return None
 
