@@ -65,13 +65,13 @@ def _page(press: Press) -> int:
 
 
 async def _all_categories(svc: Services, press: Press) -> Outcome:
-    view = await tasks.triage_request(svc, actor_id=press.user, number=press.number)
+    view = await tasks.request_for(svc, "route", actor_id=press.user, number=press.number)
     return Outcome(buttons=render.triage_buttons(svc.config, view, everything=True,
                                                  page=_page(press)))
 
 
 async def _co_menu(svc: Services, press: Press) -> Outcome:
-    view = await tasks.co_handler_options(svc, actor_id=press.user, number=press.number)
+    view = await tasks.request_for(svc, "add_co_handler", actor_id=press.user, number=press.number)
     return Outcome(buttons=render.co_handler_buttons(svc.config, view, page=_page(press)))
 
 

@@ -68,10 +68,13 @@ async def route_request(svc: Services, *, actor_id: int, number: str, category: 
     return view
 
 
-async def triage_request(svc: Services, *, actor_id: int, number: str) -> RequestView:
-    """The request a dispatcher may route, for the every-category keyboard."""
+async def request_for(svc: Services, action: str, *, actor_id: int,
+                      number: str) -> RequestView:
+    """The request, once the rules allow `actor_id` to do `action` to it now: what a keyboard
+    of choices (every category to route to, every department to add as co-handler) is
+    drawn for. Raises what the rules raise."""
     async with svc.uow() as uow:
-        req, _actor = await load(uow, "route", actor_id=actor_id, number=number)
+        req, _actor = await load(uow, action, actor_id=actor_id, number=number)
         return view_of(req)
 
 
@@ -91,12 +94,6 @@ async def add_co_handler(svc: Services, *, actor_id: int, number: str,
         await uow.commit()
     return view
 
-
-async def co_handler_options(svc: Services, *, actor_id: int, number: str) -> RequestView:
-    """The routed task a dispatcher may add co-handlers to, for the department keyboard."""
-    async with svc.uow() as uow:
-        req, _actor = await load(uow, "add_co_handler", actor_id=actor_id, number=number)
-        return view_of(req)
 
 
 async def return_task(uow: UnitOfWork, svc: Services, *, actor_id: int, number: str,

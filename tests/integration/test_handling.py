@@ -162,7 +162,7 @@ async def test_keyboards_stay_under_telegrams_100_buttons(services: Services) ->
     config = parse_config(data, "many areas")
     number = number_in(await report_request(services, "想问问这个事情怎么办"))
     view = dataclasses.replace(   # no area known: every area's button is offered
-        await tasks.triage_request(services, actor_id=DISPATCHER, number=number), area=None)
+        await tasks.request_for(services, "route", actor_id=DISPATCHER, number=number), area=None)
     pages = [render.triage_buttons(config, view, everything=True, page=p) for p in range(5)]
     assert all(sum(len(row) for row in page) <= 100 for page in pages)
     routes = {d for page in pages for row in page for _, d in row if d.startswith("rt:")}

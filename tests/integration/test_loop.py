@@ -84,8 +84,8 @@ async def test_unclear_request_is_routed_by_the_dispatcher(services: Services) -
     assert card.chat_id == DISPATCHER
     assert card.buttons[-1][0][0] == "全部类别…"
 
-    everything = render.triage_buttons(services.config, await tasks.triage_request(
-        services, actor_id=DISPATCHER, number=number), everything=True)
+    everything = render.triage_buttons(services.config, await tasks.request_for(
+        services, "route", actor_id=DISPATCHER, number=number), everything=True)
     labels = [label for row in everything for label, _ in row]
     assert "路灯照明·市政公用局" in labels and "邻里纠纷·瑞祥社区" in labels
     await route(services, DISPATCHER, number,
