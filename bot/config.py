@@ -128,8 +128,14 @@ class SpotCheck(_Strict):
 
 
 class Routing(_Strict):
-    min_score: float = Field(1.0, gt=0)
-    min_margin: float = Field(0.5, ge=0)
+    # Keyword points the best category needs, and its lead over the second: the defaults
+    # route a single keyword and triage only what matched nothing or is an exact tie.
+    min_score: float = Field(0.5, gt=0)
+    min_margin: float = Field(0.01, ge=0)
+    # A keyword common in general Chinese (建设, 文化) counts less than a rare one (黑臭):
+    # one mention counts 1 / (1 + keyword_rarity × ln(1 + jieba frequency / 100)) of its
+    # weight; 0 counts every keyword at its configured weight.
+    keyword_rarity: float = Field(0.1, ge=0)
     urgent_words: list[str] = Field(
         default_factory=lambda: ["燃气", "煤气", "漏气", "漏电", "起火", "着火", "火灾",
                                  "塌陷", "被困", "触电"]
@@ -140,6 +146,9 @@ class Routing(_Strict):
     # A learned probability (0–1) counts this many keyword points: at 3.0 a confident
     # model (p ≥ 0.5) outvotes a single keyword of another category.
     learned_weight: float = Field(3.0, ge=0)
+    # With a model: the best category's calibrated probability needed to dispatch without
+    # a dispatcher (min_score / min_margin then judge only what the model does not cover).
+    min_confidence: float = Field(0.3, ge=0, le=1)
     # A multi-character keyword heard through a homophone typo of a pinyin input method
     # (路等 for 路灯) counts this share of its weight; 0 turns such matching off.
     pinyin_factor: float = Field(0.8, ge=0, le=1)

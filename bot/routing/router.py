@@ -80,7 +80,9 @@ class Router:
         segmenter = Segmenter(Path(data_dir), words)
         scorer = KeywordScorer(config.categories, masked=areas.names,
                                frequency=segmenter.frequency,
-                               pinyin=config.routing.pinyin_factor)
+                               pinyin=config.routing.pinyin_factor,
+                               general=segmenter.general_frequency,
+                               rarity=config.routing.keyword_rarity)
         return cls(config, segmenter, scorer, areas, model)
 
     def with_model(self, model: LearnedModel | None) -> Router:
@@ -134,8 +136,9 @@ class Router:
                            -keywords.first[i]),
             reverse=True))
         area = self._areas.find(normalised, normalise(address) if address else None, location)
-        decision, passes = self._decide(normalised, traditional, tokens, keywords, combined,
-                                        ranking, urgent_words, urgent_categories, area)
+        decision, passes = self._decide(normalised, traditional, tokens, keywords, learned,
+                                        combined, ranking, urgent_words, urgent_categories,
+                                        area)
         return Analysis(normalised, traditional, tokens, keywords, learned, combined, ranking,
                         urgent_words, urgent_categories, area, decision, passes)
 
@@ -168,11 +171,17 @@ class Router:
         return category.department
 
     def _decide(self, text: str, traditional: bool, tokens: list[str],
-                keywords: KeywordScores, combined: Sequence[float], ranking: Sequence[int],
+                keywords: KeywordScores, learned: tuple[float, ...] | None,
+                combined: Sequence[float], ranking: Sequence[int],
                 urgent_words: tuple[str, ...], urgent_categories: frozenset[int],
                 area: Area | None) -> tuple[RouteDecision, bool]:
+        """The decision and whether it passes the thresholds: `min_confidence` on the
+        model's calibrated probability when the model covers the best category (and no
+        urgent word decided it), else `min_score` / `min_margin` on keyword points."""
         routing = self.config.routing
         best, second = ranking[0], ranking[1] if len(ranking) > 1 else None
+        modelled = (learned is not None and best not in urgent_categories
+                    and any(index == best for _, index in self._columns))
         if best in urgent_categories:
             # Keyword rule among urgent hits only: the model cannot outvote a gas leak.
             score = keywords.scores[best]
@@ -188,7 +197,11 @@ class Router:
             return RouteDecision(text, None, None, False, (), candidates, bool(urgent_words),
                                  urgent_words, area.code if area else None, traditional), False
         department = self._department(best, area)
-        passes = score >= routing.min_score and score - rival >= routing.min_margin
+        if modelled:
+            assert learned is not None
+            passes = learned[best] >= routing.min_confidence
+        else:
+            passes = score >= routing.min_score and score - rival >= routing.min_margin
         confident = passes and department is not None
         matched = tuple(keywords.written(w) for w in keywords.hits[best])
         if not matched and self.model is not None:
@@ -248,7 +261,7 @@ def explain(router: Router, text: str, *, address: str | None = None,
             continue
         category = router._categories[i]
         learned = f"  learned {a.learned[i]:.2f}" if a.learned is not None else ""
-        hits = ", ".join(f"{a.keywords.written(w)}({router._scorer.weight(w, i):g}"
+        hits = ", ".join(f"{a.keywords.written(w)}({router._scorer.points(w, i):.2g}"
                          + (f"×{routing.pinyin_factor:g}" if a.keywords.written(w) != w else "")
                          + (f"×{a.keywords.mentions(w)}" if a.keywords.mentions(w) > 1 else "")
                          + ")" for w in a.keywords.hits[i])
@@ -259,7 +272,9 @@ def explain(router: Router, text: str, *, address: str | None = None,
     if a.urgent_words:
         lines.append(f"urgent:   {', '.join(a.urgent_words)}")
     lines.append(f"area:     {a.area.code} ({a.area.name})" if a.area else "area:     unknown")
-    lines.append(f"thresholds: min_score {routing.min_score:g}, min_margin {routing.min_margin:g}")
+    lines.append(f"thresholds: min_score {routing.min_score:g}, min_margin {routing.min_margin:g}"
+                 + (f" (keywords); min_confidence {routing.min_confidence:g} (model)"
+                    if router.model is not None else ""))
     if d.category is None:
         verdict = "triage (no category matched)"
     elif d.confident:
@@ -267,7 +282,10 @@ def explain(router: Router, text: str, *, address: str | None = None,
     elif d.department is None:
         verdict = f"triage: best {d.category} is territorial and the area is unknown"
     else:
-        verdict = f"triage: best {d.category} is below the score or margin threshold"
+        verdict = (f"triage: best {d.category} is below the model's min_confidence"
+                   if a.learned is not None and a.learned[a.ranking[0]] > 0
+                   and a.ranking[0] not in a.urgent_categories
+                   else f"triage: best {d.category} is below the score or margin threshold")
     lines.append(f"decision: {verdict}")
     if d.matched_words:
         lines.append(f"why:      {', '.join(d.matched_words)}")

@@ -1,13 +1,15 @@
 """Keyword scores: per category, the weights of its keywords found, as often as found.
 
 A long petition mentions many things in passing; the subject is what it keeps coming
-back to, and is named first. So each keyword counts every time it is written, a longer
-(more specific) keyword counts more than a two-character one, and between categories
-of equal score the one named first wins (`KeywordScores.first`).
+back to, and is named first. So each keyword counts every time it is written, a
+longer (more specific) keyword counts more than a two-character one, a word common in
+general Chinese less than a rare one, and between categories of equal score the one
+named first wins (`KeywordScores.first`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -21,13 +23,23 @@ COMMON_WORD_FREQ = 300
 # character beyond two adds this share of its weight.
 LONG_KEYWORD_BONUS = 0.25
 
+# Default `rarity`: a keyword common in general Chinese (建设, 文化, 市场: jieba's
+# frequency, not our data) says less than a rare one (黑臭, 预付卡); one mention counts
+# 1 / (1 + rarity × ln(1 + frequency / 100)) of its weight (0.63 for 文化, 1 for 驾校).
+RARITY_SLOPE = 0.1
+
 # Homophone typos are looked for in this many characters from the start of a text.
 PINYIN_HEAD_CHARS = 120
 
 
-def specificity(word: str) -> float:
-    """How much one mention of `word` counts per unit of its configured weight."""
-    return 1.0 + LONG_KEYWORD_BONUS * max(0, len(word) - 2)
+def specificity(word: str, general_frequency: int = 0, rarity: float = 0.0) -> float:
+    """How much one mention of `word` counts per unit of its configured weight: more for
+    a longer keyword and, with `rarity` > 0, less for one whose `general_frequency`
+    (jieba's, in general Chinese) is high."""
+    common = 1.0 / (1.0 + rarity * math.log1p(max(0, general_frequency) / 100))
+    return (1.0 + LONG_KEYWORD_BONUS * max(0, len(word) - 2)) * common
+
+
 
 
 @dataclass(frozen=True)
@@ -75,7 +87,8 @@ class KeywordScorer:
 
     def __init__(self, categories: Sequence[Category], masked: Iterable[str] = (),
                  frequency: Callable[[str], int] | None = None,
-                 common: int = COMMON_WORD_FREQ, pinyin: float = 0.0) -> None:
+                 common: int = COMMON_WORD_FREQ, pinyin: float = 0.0,
+                 general: Callable[[str], int] | None = None, rarity: float = 0.0) -> None:
         self.codes = tuple(c.code for c in categories)
         weights: dict[str, dict[int, float]] = {}
         for index, category in enumerate(categories):
@@ -92,6 +105,8 @@ class KeywordScorer:
         self._inside: dict[str, tuple[str, ...]] = {}  # token -> single keywords it holds
         self._pinyin = PinyinIndex(self._substrings) if pinyin > 0 else None
         self._pinyin_factor = pinyin
+        self._specificity = {w: specificity(w, general(w) if general is not None else 0,
+                                            rarity) for w in self._weights}
 
     @property
     def words(self) -> list[str]:
@@ -99,6 +114,10 @@ class KeywordScorer:
 
     def weight(self, word: str, index: int) -> float:
         return dict(self._weights.get(word, ())).get(index, 0.0)
+
+    def points(self, word: str, index: int) -> float:
+        """What one mention of `word` adds to category `index` (weight × specificity)."""
+        return self.weight(word, index) * self._specificity.get(word, 1.0)
 
     def score(self, tokens: Sequence[str], text: str) -> KeywordScores:
         found = {t for t in tokens if t in self._weights}
@@ -137,7 +156,7 @@ class KeywordScorer:
         ordered += [(at, -len(w), w, self._pinyin_factor) for w, (at, _) in heard.items()]
         for at, _, word, factor in sorted(ordered):
             for index, weight in self._weights[word]:
-                scores[index] += weight * factor * specificity(word)
+                scores[index] += weight * factor * self._specificity[word]
                 first[index] = min(first[index], at)
                 hits[index].append(word)
         return KeywordScores(tuple(scores), tuple(tuple(h) for h in hits),

@@ -31,6 +31,8 @@ class Segmenter:
         tokenizer.tmp_dir = str(data_dir)
         tokenizer.cache_file = "jieba.cache"
         tokenizer.initialize()
+        # What the general dictionary says of each word before ours raises it.
+        self._general = {word: tokenizer.FREQ.get(word) or 0 for word in set(words)}
         # Shortest first: a long term's frequency must beat its parts' final frequencies.
         for word in sorted(set(words), key=len):
             if len(word) > 1:
@@ -41,10 +43,21 @@ class Segmenter:
         """jieba's dictionary frequency of `word` (0 for a word it does not know)."""
         return self._tokenizer.FREQ.get(word) or 0
 
+    def general_frequency(self, word: str) -> int:
+        """jieba's frequency of `word` in general Chinese, before the configured words were
+        added (0 for a word the general dictionary does not know)."""
+        general = self._general.get(word)
+        return general if general is not None else self.frequency(word)
+
     def tokens(self, text: str) -> list[str]:
-        """Meaningful tokens of already normalised text (lower-case, no punctuation)."""
+        """Meaningful tokens of already normalised text (lower-case, no punctuation).
+
+        Dictionary words only (jieba without its HMM): a word jieba does not know comes
+        out as single characters, which the model sees anyway as character n-grams, and
+        the HMM's guesses cost more than half of segmentation time.
+        """
         return [
             token.lower()
-            for token in self._tokenizer.cut(text, HMM=True)
+            for token in self._tokenizer.cut(text, HMM=False)
             if token not in _SKIP and not token.isspace()
         ]

@@ -133,3 +133,18 @@ def test_office_hours_unquoted_in_yaml(tmp_path: Path) -> None:
     text = yaml.safe_dump({k: v for k, v in data.items() if k != "office_hours"}, allow_unicode=True)
     path.write_text(text + "office_hours: 08:00-16:30\n", encoding="utf-8")
     assert load_config(path).office_hours == OfficeHours(time(8, 0), time(16, 30))
+
+
+def test_routing_defaults_and_new_keys() -> None:
+    data = demo_config_data()
+    data.pop("routing", None)
+    routing = parse_config(data, "lianxin.yaml").routing
+    # Keyword-only defaults route a single keyword and triage exact ties and no match.
+    assert (routing.min_score, routing.min_margin) == (0.5, 0.01)
+    assert routing.keyword_rarity == 0.1 and routing.min_confidence == 0.3
+    data["routing"] = {"keyword_rarity": 0, "min_confidence": 0.6}
+    routing = parse_config(data, "lianxin.yaml").routing
+    assert (routing.keyword_rarity, routing.min_confidence) == (0, 0.6)
+    for bad in ({"min_confidence": 1.5}, {"keyword_rarity": -1}):
+        data["routing"] = bad
+        assert any("routing" in line for line in errors_of(data))

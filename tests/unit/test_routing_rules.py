@@ -39,7 +39,8 @@ CONFIG = {
          "center": [39.9700, 116.3200],
          "polygon": [[39.95, 116.30], [39.95, 116.35], [39.99, 116.35], [39.99, 116.30]]},
     ],
-    "routing": {"min_score": 1.0, "min_margin": 0.5, "urgent_words": ["塌陷", "燃气"],
+    "routing": {"min_score": 1.0, "min_margin": 0.5, "keyword_rarity": 0,
+                "urgent_words": ["塌陷", "燃气"],
                 "learn_min_examples": 5, "area_radius_km": 3.0},
 }
 
@@ -284,3 +285,43 @@ def test_explain_shows_tokens_scores_and_decision(router: Router, model: Learned
     assert model.identity in text
     keywords_only = explain(router, "路灯旁边有坑洼，还有噪音")
     assert "keywords only" in keywords_only and "triage" in keywords_only
+
+
+def test_a_keyword_common_in_general_chinese_says_less() -> None:
+    from bot.routing.score import specificity
+
+    # Without rarity, frequency does not matter; with it, a common word counts less.
+    assert specificity("文化", 50_000) == specificity("黑臭", 0) == 1.0
+    assert specificity("文化", 50_000, 0.1) < specificity("黑臭", 0, 0.1) == 1.0
+    assert specificity("文化", 50_000, 0.1) < specificity("文化", 500, 0.1)
+
+
+def test_keyword_rarity_discounts_a_common_keyword(config: Config,
+                                                   tmp_path_factory: pytest.TempPathFactory,
+                                                   ) -> None:
+    # 噪音 and 坑 weigh 1 each; with rarity the one common in general Chinese weighs less,
+    # so the tie that the category named first would win goes to the rarer keyword.
+    rare = config.model_copy(update={"routing": config.routing.model_copy(
+        update={"keyword_rarity": 0.5})})
+    router = Router.build(rare, tmp_path_factory.mktemp("rarity"))
+    scores = router.analyse("噪音很大,旁边有坑洼").keywords.scores
+    codes = [c.code for c in rare.categories]
+    assert 0 < scores[codes.index("noise")] < 1.0
+    points = router._scorer.points
+    assert points("噪音", codes.index("noise")) == pytest.approx(scores[codes.index("noise")])
+
+
+def test_with_a_model_triage_follows_its_probability(config: Config, router: Router,
+                                                     model: LearnedModel) -> None:
+    # The model's calibrated probability decides, not keyword-scale thresholds.
+    text = "楼下装修电钻响个不停"
+    learned = router.with_model(model)
+    probability = max(learned.analyse(text).learned or (0.0,))
+    assert learned.classify(text).confident
+    strict = config.model_copy(update={"routing": config.routing.model_copy(
+        update={"min_confidence": min(1.0, probability + 0.01)})})
+    doubtful = Router.build(strict, Path(learned._segmenter._tokenizer.tmp_dir)
+                            ).with_model(model)
+    decision = doubtful.classify(text)
+    assert decision.category == "noise" and not decision.confident
+    assert "min_confidence" in explain(doubtful, text)
