@@ -60,6 +60,7 @@ class Message:
     buttons: Buttons = ()
     with_media: bool = False
     photos: tuple[str, ...] = ()   # sent before the text (the answer's photos)
+    follow: tuple[str, ...] = ()   # messages after it: a clipped description's full text
 
 
 @dataclass(frozen=True)
@@ -83,13 +84,15 @@ def _department(o: Occasion) -> str:
 
 def task_card(o: Occasion) -> Message:
     card = render.task_card(o.config, o.request, title=texts.TITLE_NEW_TASK)
-    return Message(card, render.task_buttons(o.request.number, Status.DISPATCHED), True)
+    return Message(card, render.task_buttons(o.request.number, Status.DISPATCHED), True,
+                   follow=render.full_text(o.request))
 
 
 def reopened_card(o: Occasion) -> Message:
     card = render.task_card(o.config, o.request, title=texts.TITLE_REOPENED,
                             reason=o.event.detail["reason"])
-    return Message(card, render.task_buttons(o.request.number, Status.DISPATCHED), True)
+    return Message(card, render.task_buttons(o.request.number, Status.DISPATCHED), True,
+                   follow=render.full_text(o.request))
 
 
 def acceptor_card(o: Occasion) -> Message:
@@ -99,17 +102,17 @@ def acceptor_card(o: Occasion) -> Message:
 
 def triage_card(o: Occasion) -> Message:
     return Message(render.triage_card(o.config, o.request),
-                   render.triage_buttons(o.config, o.request))
+                   render.triage_buttons(o.config, o.request), follow=render.full_text(o.request))
 
 
 def returned_card(o: Occasion) -> Message:
     returned = (o.event.detail["department"], o.event.detail["reason"])
     return Message(render.triage_card(o.config, o.request, returned=returned),
-                   render.triage_buttons(o.config, o.request))
+                   render.triage_buttons(o.config, o.request), follow=render.full_text(o.request))
 
 
 def urgent_alert(o: Occasion) -> Message:
-    return Message(render.urgent_notice(o.request))
+    return Message(render.urgent_notice(o.request), follow=render.full_text(o.request))
 
 
 def accepted(o: Occasion) -> Message:
@@ -258,7 +261,8 @@ def resident_restricted_closed(o: Occasion) -> Message:
 def co_task_card(o: Occasion) -> Message:
     title = fmt(texts.CO_TASK_TITLE, lead=_department(o))
     card = render.task_card(o.config, o.request, title=title)
-    return Message(card, render.co_buttons(o.request.number), True)
+    return Message(card, render.co_buttons(o.request.number), True,
+                   follow=render.full_text(o.request))
 
 
 def co_note_notice(o: Occasion) -> Message:
@@ -270,14 +274,15 @@ def co_note_notice(o: Occasion) -> Message:
 def released_card(o: Occasion) -> Message:
     """A departed member's task, back on the department's desk to be accepted again."""
     card = render.task_card(o.config, o.request, title=texts.TITLE_RELEASED)
-    return Message(card, render.task_buttons(o.request.number, Status.DISPATCHED), True)
+    return Message(card, render.task_buttons(o.request.number, Status.DISPATCHED), True,
+                   follow=render.full_text(o.request))
 
 
 def released_triage_card(o: Occasion) -> Message:
     """A departed member's task whose department has nobody left: the office routes it."""
     released = (o.event.detail["department"], o.event.detail["reason"])
     return Message(render.triage_card(o.config, o.request, released=released),
-                   render.triage_buttons(o.config, o.request))
+                   render.triage_buttons(o.config, o.request), follow=render.full_text(o.request))
 
 
 # --- when ---------------------------------------------------------------------------------

@@ -9,11 +9,15 @@ from zoneinfo import ZoneInfo
 from bot.config import Config
 from bot.domain.model import Rating, Status
 from bot.domain.views import RequestView
+from bot.limits import MESSAGE_TEXT, clip_utf16, split_utf16, utf16_len
 from bot.notify import callbacks, texts
 from bot.notify.replies import Buttons, Reply, Say
 from bot.notify.texts import Html, fmt
 
 SUMMARY_CHARS = 40
+CARD_DESCRIPTION = 1500   # UTF-16 units of a description on a card: with the other fields
+#                           and a 500-character reason, a card stays within Telegram's 4096
+FULL_TEXT_PIECE = MESSAGE_TEXT - 200   # room for the piece's header
 
 
 def local_time(moment: datetime | None, tz: ZoneInfo) -> str:
@@ -35,6 +39,25 @@ def category_name(config: Config, code: str | None) -> str:
 
 def shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def card_description(description: str) -> Html:
+    """A description as a card shows it: whole when it fits `CARD_DESCRIPTION` (UTF-16
+    units, as Telegram counts), else its beginning and a note that the full text follows."""
+    if utf16_len(description) <= CARD_DESCRIPTION:
+        return fmt("{d}", d=description)
+    return fmt(texts.DESCRIPTION_CLIPPED, start=clip_utf16(description, CARD_DESCRIPTION),
+               count=len(description))
+
+
+def full_text(req: RequestView) -> tuple[Html, ...]:
+    """The messages that follow a card whose description was clipped: the whole description
+    in pieces within Telegram's 4096 units each (none when the card shows it whole)."""
+    if utf16_len(req.description) <= CARD_DESCRIPTION:
+        return ()
+    pieces = split_utf16(req.description, FULL_TEXT_PIECE)
+    return tuple(fmt(texts.FULL_TEXT, number=req.number, part=i, parts=len(pieces), text=p)
+                 for i, p in enumerate(pieces, 1))
 
 
 def mask_phone(phone: str) -> str:
@@ -73,7 +96,7 @@ def task_card(config: Config, req: RequestView, *, title: str, reason: str | Non
         texts.TASK_CARD,
         urgent=Html(texts.URGENT_MARK if req.urgent else ""),
         title=title, number=req.number, category=category_name(config, req.category),
-        description=req.description, address=place(req),
+        description=card_description(req.description), address=place(req),
         contact=_contact(req, reveal_contact), matched=_matched(req),
         accept_due=local_time(req.accept_due_at, config.tz),
         answer_due=local_time(req.answer_due_at, config.tz),
@@ -143,7 +166,7 @@ def triage_card(config: Config, req: RequestView, *,
         reason = fmt(texts.TRIAGE_RELEASED, department=department_name(config, released[0]),
                      reason=released[1])
     return fmt(texts.TRIAGE_CARD, urgent=Html(texts.URGENT_MARK if req.urgent else ""),
-               number=req.number, description=req.description,
+               number=req.number, description=card_description(req.description),
                address=place(req),
                candidates=Html(_candidate_names(config, req)), matched=_matched(req),
                reason=reason)
@@ -206,7 +229,7 @@ def co_handler_buttons(config: Config, req: RequestView, *, page: int = 0) -> Bu
 def urgent_notice(req: RequestView) -> Html:
     return fmt(texts.URGENT_OFFICE_NOTICE, number=req.number,
                words="、".join(req.routing.get("urgent_words", [])),
-               description=req.description, address=place(req))
+               description=card_description(req.description), address=place(req))
 
 
 def survey_buttons(number: str, action: str = callbacks.RATE) -> Buttons:

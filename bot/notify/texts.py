@@ -124,6 +124,7 @@ SUMMARY = (
     "<b>联系电话</b>：{phone}\n\n"
     "确认无误请点“确认提交”。"
 )
+DESCRIPTION_KEPT = "{start}\n（全文共 {count} 字，已完整保存，办理部门会收到全文）"
 VOICE_DESCRIPTION = "（语音）"
 NO_PHOTOS = "无"
 PHOTO_COUNT = "{count} 张"
@@ -194,6 +195,8 @@ TRIAGE_RETURNED = "<b>退单</b>：{department}，原因：{reason}\n"
 URGENT_OFFICE_NOTICE = (
     "🚨 <b>紧急诉求</b> {number}（{words}）\n{description}\n<b>地点</b>：{address}"
 )
+DESCRIPTION_CLIPPED = "{start}\n（全文共 {count} 字，见下条消息）"
+FULL_TEXT = "<b>全文</b> {number}（{part}/{parts}）\n{text}"
 NONE_MATCHED = "无关键词命中"
 NOT_GIVEN = "未提供"
 LOCAL_TIME = "{month}月{day}日 {time}"

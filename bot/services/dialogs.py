@@ -87,6 +87,7 @@ class Answer:
 
     replies: list[Say]
     spent: tuple[int, int] | None = None
+    settle_in: timedelta | None = None   # then call `report.settle` (a paste may continue)
 
 
 async def _finish_text(uow: UnitOfWork, svc: Services, conv: Conversation,
@@ -125,7 +126,8 @@ async def on_message(svc: Services, *, user_id: int, inp: Incoming) -> Answer:
         if conv is not None:
             try:
                 if conv.flow == report.FLOW:
-                    answer = Answer(await report.take_step(uow, svc, conv, inp))
+                    turn = await report.take_step(uow, svc, conv, inp)
+                    answer = Answer(turn.replies, settle_in=turn.settle_in)
                 else:
                     answer = await _finish_text(uow, svc, conv, inp)
             except DomainError:
@@ -143,7 +145,8 @@ async def on_message(svc: Services, *, user_id: int, inp: Incoming) -> Answer:
     if actor.role != Role.RESIDENT:
         return Answer([Say(texts.STAFF_IDLE)])
     if inp.kind in (Kind.TEXT, Kind.PHOTO, Kind.VOICE):   # writing starts a report
-        return Answer(await report.start(svc, user_id=user_id, first=inp))
+        turn = await report.begin(svc, user_id=user_id, first=inp)
+        return Answer(turn.replies, settle_in=turn.settle_in)
     return Answer([Say(texts.UNSUPPORTED_MESSAGE)])
 
 

@@ -91,6 +91,9 @@ def _queue(session: AsyncSession, req: Request, chat_id: int, notice: Notice,
                            photos=list(message.photos))
     queries.add_outbox(session, chat_id=chat_id, kind=notice.kind, at=at, text=text,
                        buttons=buttons_to_json(buttons), request_id=req.id)
+    for piece in message.follow:   # a clipped description's full text, right after the card
+        queries.add_outbox(session, chat_id=chat_id, kind="full_text", at=at, text=piece,
+                           request_id=req.id)
     if media is not None and (media.photos or media.voice):
         queries.add_outbox(session, chat_id=chat_id, kind="task_media", at=at,
                            request_id=req.id, text=o.request.number,
