@@ -70,7 +70,7 @@ def place(req: RequestView) -> str:
         return req.address
     if req.latitude is not None and req.longitude is not None:
         return texts.LOCATION_ADDRESS.format(latitude=req.latitude, longitude=req.longitude)
-    return texts.NOT_GIVEN
+    return texts.BTN_NO_PLACE   # the address step takes a place or 不涉及具体地点
 
 
 def mask_name(name: str) -> str:

@@ -104,9 +104,10 @@ PHOTOS_FULL = "照片已达 {limit} 张，请点“完成”继续。"
 PHOTOS_WRONG_INPUT = "这一步请发送照片，或点“完成”继续。"
 ASK_ADDRESS = (
     "问题发生在哪里？请输入详细地址（如：瑞祥社区3号楼东侧），"
-    "或点下方“发送当前位置”。"
+    "或点下方“发送当前位置”。\n"
+    "咨询类的事（如医保报销、低保材料、户口迁移）请点“不涉及具体地点”。"
 )
-ADDRESS_WRONG_INPUT = "请输入地址文字，或点下方“发送当前位置”。"
+ADDRESS_WRONG_INPUT = "请输入地址文字，或点下方“发送当前位置”；与地点无关的事请点“不涉及具体地点”。"
 ADDRESS_TOO_SHORT = "地址有点简单，请写得具体一些（小区、楼号或路口）。"
 ADDRESS_TOO_LONG = "地址太长了（最多 {limit} 字），请精简后重新发送。"
 LOCATION_ADDRESS = "位置：{latitude:.5f}, {longitude:.5f}"
@@ -142,6 +143,9 @@ DRAFT_GONE = "这份草稿已经提交或取消了。需要反映问题请发送
 BTN_DONE = "完成"
 BTN_SKIP = "跳过"
 BTN_LOCATION = "📍 发送当前位置"
+BTN_NO_PLACE = "不涉及具体地点"
+NO_PLACE_WORDS = frozenset({BTN_NO_PLACE, "不涉及", "没有地点", "无地点", "无", "没有", "跳过",
+                            "不涉及具體地點", "跳過", "沒有"})   # typed, Simplified or Traditional
 BTN_CONTACT = "📱 分享手机号"
 BTN_CONFIRM = "✅ 确认提交"
 BTN_EDIT = "✏️ 修改"

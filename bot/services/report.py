@@ -149,15 +149,19 @@ def _photos(data: Data, inp: Incoming) -> Step:
 
 def _address(data: Data, inp: Incoming) -> Step:
     if inp.kind == Kind.LOCATION:
-        data.update(latitude=inp.latitude, longitude=inp.longitude, address=None)
+        data.update(latitude=inp.latitude, longitude=inp.longitude, address=None,
+                    no_place=False)
         return _next(ADDRESS, data), []
     if inp.kind != Kind.TEXT or inp.plain == texts.BTN_LOCATION:
         return None, [Say(texts.ADDRESS_WRONG_INPUT)]
+    if inp.plain in texts.NO_PLACE_WORDS:   # 医保报销、低保材料: many requests have no place
+        data.update(address=None, latitude=None, longitude=None, no_place=True)
+        return _next(ADDRESS, data), []
     problem = _length_problem(inp.plain, ADDRESS_CHARS, texts.ADDRESS_TOO_SHORT,
                               texts.ADDRESS_TOO_LONG)
     if problem:
         return None, [problem]
-    data.update(address=inp.plain, latitude=None, longitude=None)
+    data.update(address=inp.plain, latitude=None, longitude=None, no_place=False)
     return _next(ADDRESS, data), []
 
 
@@ -187,6 +191,8 @@ def _confirm(data: Data, inp: Incoming) -> Step:
 
 
 def _where(data: Data) -> str:
+    if data.get("no_place"):
+        return texts.BTN_NO_PLACE
     if data.get("latitude") is not None:
         return texts.LOCATION_ADDRESS.format(latitude=data["latitude"],
                                              longitude=data["longitude"])
