@@ -53,6 +53,14 @@ async def on_message(update: Update, context: AppContext) -> None:
             await context.bot.edit_message_reply_markup(*answer.spent, reply_markup=None)
 
 
+async def on_edit(update: Update, context: AppContext) -> None:
+    """A private message edited (Telegram's edited_message)."""
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    says = await dialogs.on_edit(context.svc, user_id=user.id, inp=incoming_of(message))
+    await show(update, render.replies(says))
+
+
 async def _settle(context: AppContext) -> None:
     """The paste window passed: a long description is complete, the report moves on."""
     assert context.job is not None

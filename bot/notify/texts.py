@@ -138,6 +138,11 @@ SUBMITTED = (
 SUBMITTED_ROUTED = "已转交{department}办理。"
 SUBMITTED_TRIAGE = "工作人员正在为您确定办理部门。"
 CANCELLED = "已取消，本次内容没有提交。需要时请再发送 /new 。"
+EDIT_APPLIED = "已按您修改后的内容更新问题描述。"
+EDIT_AFTER_SUBMIT = (
+    "诉求已经提交，修改原消息不会更新诉求内容。"
+    "如需补充或更正，请发送 /my ，打开诉求（如 {number}）后点“补充材料”。"
+)
 DRAFT_GONE = "这份草稿已经提交或取消了。需要反映问题请发送 /new 。"
 
 BTN_DONE = "完成"

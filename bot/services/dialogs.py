@@ -150,6 +150,24 @@ async def on_message(svc: Services, *, user_id: int, inp: Incoming) -> Answer:
     return Answer([Say(texts.UNSUPPORTED_MESSAGE)])
 
 
+async def on_edit(svc: Services, *, user_id: int, inp: Incoming) -> list[Say]:
+    """An edited message (Telegram's edited_message): before submission, an edit of the
+    description replaces it in the draft; after submission, a hint how to add information
+    (a submitted request is not changed behind the staff's back). Nothing for other edits
+    of someone with no request."""
+    async with svc.uow() as uow:
+        conv = await queries.conversation_of(uow.session, user_id)
+        applied = await report.apply_edit(uow, svc, conv, inp) if conv is not None else None
+        if applied is not None:
+            await uow.commit()
+            return applied
+        submitted = await queries.requests_of_resident(uow.session, user_id, limit=1)
+        latest = [(r.number, r.traditional) for r in submitted]
+    if not latest:
+        return []
+    return [Say(texts.EDIT_AFTER_SUBMIT, {"number": latest[0][0]}, traditional=latest[0][1])]
+
+
 async def drop_question(svc: Services, *, user_id: int) -> Conversation | None:
     """Forget what the user was in the middle of; returns what was dropped.
 

@@ -408,3 +408,35 @@ async def _choose(uow: UnitOfWork, svc: Services, conv: Conversation, data: Data
     data["editing"] = True
     _save(uow, conv, conv.user_id, choice, data, svc.now())
     return Outcome(buttons=(), replies=tuple(_localised(prompt(choice, data), data)))
+
+
+def _edited_piece(data: Data, message_id: int | None) -> int | None:
+    """Which piece of the draft's description the edited message was, if any."""
+    for index, (piece_id, _text) in enumerate(data.get("pieces") or ()):
+        if message_id is not None and piece_id == message_id:
+            return index
+    return None
+
+
+async def apply_edit(uow: UnitOfWork, svc: Services, conv: Conversation,
+                     inp: Incoming) -> list[Say] | None:
+    """An edit of a message that gave the draft's description replaces it (the caller
+    commits); None if the edited message was not the description.
+
+    Telegram sends an edit as `edited_message` with the same message id: residents fix a
+    typo in place and expect the fix to count.
+    """
+    data = copy.deepcopy(conv.data)
+    index = _edited_piece(data, inp.message_id)
+    if conv.flow != FLOW or index is None or inp.kind != Kind.TEXT:
+        return None
+    data["pieces"][index][1] = inp.text or ""
+    text = _pieces_text(data).strip()
+    problem = _length_problem(text, DESCRIPTION_CHARS, texts.DESCRIPTION_TOO_SHORT,
+                              texts.DESCRIPTION_TOO_LONG)
+    if problem:
+        return _localised([problem], data)
+    data.update(description=text, traditional=is_traditional(text))
+    _save(uow, conv, conv.user_id, conv.step, data, svc.now())
+    shown = [summary(data)] if conv.step == CONFIRM else []
+    return _localised([Say(texts.EDIT_APPLIED), *shown], data)
