@@ -10,7 +10,7 @@ from telegram.error import BadRequest
 from bot.domain.model import Role
 from bot.notify import render, texts
 from bot.notify.replies import Keyboard, Reply
-from bot.services import dialogs, report, residents
+from bot.services import dialogs, my, report
 from bot.services.staff import redeem_invite, role_of
 from handlers.common import show
 from handlers.context import AppContext
@@ -70,11 +70,10 @@ async def on_new(update: Update, context: AppContext) -> None:
 
 
 async def on_my(update: Update, context: AppContext) -> None:
-    """/my: the resident's requests with their status."""
+    """/my: the resident's requests with their status, a page at a time."""
     user = update.effective_user
     assert user is not None
-    views = await residents.my_requests(context.svc, resident_id=user.id)
-    text, buttons = render.my_requests(views)
+    text, buttons = render.my_requests(await my.my_page(context.svc, resident_id=user.id))
     await show(update, [Reply(text, buttons)])
 
 

@@ -344,3 +344,9 @@ async def invite_for_update(session: AsyncSession, code_hash: str) -> StaffInvit
     """The invite with this code hash, locked: two redemptions of one code never both win."""
     statement = select(StaffInvite).where(StaffInvite.code_hash == code_hash).with_for_update()
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+def requests_of(resident_id: int) -> Any:
+    """A resident's requests, newest first (for `page_of`)."""
+    return (select(Request).where(Request.resident_id == resident_id)
+            .order_by(Request.id.desc()))

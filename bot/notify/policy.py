@@ -33,6 +33,7 @@ class Audience(StrEnum):
     LEAD = "lead"               # whoever holds the task: its acceptor, else its department
     ADDED_CO_HANDLER = "added_co_handler"   # the department just added as co-handler (协办)
     SUPERVISOR = "supervisor"   # the department's supervisors (分管领导)
+    HOLDER = "holder"           # its acceptor, else its department, else (triage) the office
 
 
 class Timing(StrEnum):
@@ -61,6 +62,7 @@ class Message:
     with_media: bool = False
     photos: tuple[str, ...] = ()   # sent before the text (the answer's photos)
     follow: tuple[str, ...] = ()   # messages after it: a clipped description's full text
+    voice: str | None = None       # a voice message after the text (补充材料)
 
 
 @dataclass(frozen=True)
@@ -285,6 +287,22 @@ def released_triage_card(o: Occasion) -> Message:
                    render.triage_buttons(o.config, o.request), follow=render.full_text(o.request))
 
 
+def added_information(o: Occasion) -> Message:
+    detail, number = o.event.detail, o.request.number
+    text = detail.get("text") or texts.ADD_INFO_MEDIA_ONLY
+    return Message(fmt(texts.ADD_INFO_NOTICE, number=number, text=render.card_description(text),
+                       summary=render.shorten(o.request.description)),
+                   photos=tuple(detail.get("photos", ())), voice=detail.get("voice"),
+                   follow=render.full_pieces(number, text))
+
+
+def urged(o: Occasion) -> Message:
+    return Message(fmt(texts.URGE_NOTICE, number=o.request.number,
+                       count=o.event.detail["count"],
+                       due=render.local_time(o.request.answer_due_at, o.config.tz),
+                       summary=render.shorten(o.request.description)))
+
+
 # --- when ---------------------------------------------------------------------------------
 
 def dispatched(o: Occasion) -> bool:
@@ -376,6 +394,9 @@ POLICY: tuple[Notice, ...] = (
     # staff changes: a removed member's tasks go back to the department, or to the office
     Notice("release", A.DEPARTMENT, "task_card", released_card, when=dispatched),
     Notice("release", A.OFFICE, "triage_card", released_triage_card, when=in_triage),
+    # residents' self-service: 补充材料 and 催办 go to whoever holds the request
+    Notice("add_info", A.HOLDER, "add_info", added_information),
+    Notice("urge", A.HOLDER, "urge", urged, timing=T.STAFF),
 )
 
 

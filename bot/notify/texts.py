@@ -170,11 +170,53 @@ STATUS_LABELS = {
     Status.RESTRICTED: "疑难受限",
 }
 MY_EMPTY = "您还没有提交过诉求。需要反映问题请发送 /new 。"
-MY_HEADER = "<b>我的诉求</b>（最近 {count} 条）"
+MY_HEADER = "<b>我的诉求</b>（共 {total} 条，第 {page}/{pages} 页）点编号查看详情"
 MY_ITEM = "<b>{number}</b>　{status}\n{summary}"
-BTN_WITHDRAW = "撤回 {number}"
+BTN_OPEN_MINE = "{number} {status}"
+MY_DETAIL = (
+    "<b>诉求 {number}</b>　{status}\n"
+    "<b>问题描述</b>：{description}\n"
+    "<b>地点</b>：{address}\n"
+    "<b>办理部门</b>：{department}\n"
+    "<b>答复时限</b>：{due}\n\n"
+    "<b>办理经过</b>\n{history}"
+)
+MY_HISTORY_ITEM = "{at}　{what}"
+MY_NO_DEPARTMENT = "正在确定办理部门"
+RESIDENT_EVENT_LABELS = {
+    "submit": "您提交了诉求", "route": "已转交办理部门", "accept": "办理部门已接单",
+    "return": "重新确定办理部门", "resolve": "办理部门已答复", "rate": "您已评价",
+    "reopen": "您不满意，已打回重新办理", "withdraw": "您撤回了诉求",
+    "progress": "办理部门告知了进展", "extension_approved": "办理时限已延长",
+    "restrict": "列为疑难事项", "resume": "恢复办理", "close_restricted": "按疑难事项办结",
+    "survey_expire": "未评价，已办结", "add_info": "您补充了材料", "urge": "您催办了一次",
+    "co_added": "增加了协办部门", "release": "重新安排承办人",
+}
+BTN_ADD_INFO = "📎 补充材料"
+BTN_WITHDRAW_ONE = "撤回"
+BTN_URGE = "⏰ 催办"
+BTN_RATE_AGAIN = "评价"
+BTN_BACK_TO_LIST = "« 返回列表"
+BTN_CONFIRM_WITHDRAW = "确认撤回"
+BTN_KEEP = "不撤回"
+ASK_ADD_INFO = (
+    "请发送要补充到诉求 {number} 的内容：文字、照片或语音都可以，会转给正在办理的部门。"
+    "发送 /cancel 取消。"
+)
+ADD_INFO_WRONG_INPUT = "请发送文字、照片或语音，或发送 /cancel 取消。"
+ADD_INFO_THANKS = "已补充到诉求 {number}，并转给了正在办理的部门。"
+URGED = "已为诉求 {number} 催办，办理部门会收到提醒。"
+URGE_TOO_SOON = "24 小时内已经催办过了，每天可以催办一次，请明天再试。"
+CONFIRM_WITHDRAW = "确定要撤回诉求 {number} 吗？撤回后办理部门将不再处理。"
+SURVEY_AGAIN = "请对诉求 {number} 的办理结果进行评价："
 WITHDRAWN = "诉求 {number} 已撤回。"
 WITHDRAWN_NOTICE = "诉求 {number} 已由群众撤回，无需再办理。"
+
+ADD_INFO_NOTICE = "📎 <b>群众补充材料</b> {number}（{summary}）\n{text}"
+ADD_INFO_MEDIA_ONLY = "（照片或语音，见上下条消息）"
+URGE_NOTICE = (
+    "⏰ <b>群众催办</b> {number}（第 {count} 次）：{summary}\n答复时限：{due}。请抓紧办理。"
+)
 
 # --- task cards and staff actions ---------------------------------------------------------
 

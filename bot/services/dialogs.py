@@ -11,7 +11,7 @@ from bot.domain.model import Role
 from bot.limits import utf16_len
 from bot.notify import texts
 from bot.notify.replies import Keyboard, Outcome, Say
-from bot.services import report
+from bot.services import my, report
 from bot.services.core import Services
 from bot.services.handling import (
     InvalidAnswer,
@@ -128,6 +128,8 @@ async def on_message(svc: Services, *, user_id: int, inp: Incoming) -> Answer:
                 if conv.flow == report.FLOW:
                     turn = await report.take_step(uow, svc, conv, inp)
                     answer = Answer(turn.replies, settle_in=turn.settle_in)
+                elif conv.flow == my.FLOW:
+                    answer = Answer([await my.add_more(uow, svc, conv, inp)])
                 else:
                     answer = await _finish_text(uow, svc, conv, inp)
             except DomainError:
