@@ -18,6 +18,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("new", commands.on_new, filters=private))
     app.add_handler(CommandHandler("my", commands.on_my, filters=private))
     app.add_handler(CommandHandler("cancel", commands.on_cancel, filters=private))
+    app.add_handler(CommandHandler("privacy", commands.on_privacy, filters=private))
+    app.add_handler(CommandHandler("delete_my_data", commands.on_delete_my_data,
+                                   filters=private))
     app.add_handler(CommandHandler("tasks", desk.on_tasks, filters=private))
     app.add_handler(CommandHandler("triage", desk.on_triage, filters=private))
     app.add_handler(CommandHandler("overdue", desk.on_overdue, filters=private))

@@ -21,7 +21,7 @@ from bot.notify import callbacks, render, texts
 from bot.notify import desk as desk_render
 from bot.notify.callbacks import NUMBER, Callback
 from bot.notify.replies import Outcome, Reply, Say
-from bot.services import Services, dialogs, handling, my, report, residents, tasks
+from bot.services import Services, dialogs, handling, my, privacy, report, residents, tasks
 from bot.services import desk as desk_services
 from handlers import desk
 from handlers.common import error_text, send_replies
@@ -153,6 +153,13 @@ async def _my_urge(svc: Services, press: Press) -> Outcome:
     return Outcome(replies=(done,), notice=render.reply(done).text)
 
 
+async def _erase(svc: Services, press: Press) -> Outcome:
+    """确认删除 erases the resident's personal data; 不删除 keeps it."""
+    if press.callback.args[0] != "yes":
+        return Outcome(edit=Reply(texts.fmt(texts.ERASE_KEPT)))
+    return Outcome(edit=await privacy.erase(svc, user_id=press.user))
+
+
 async def _my_rate(svc: Services, press: Press) -> Outcome:
     question = await my.survey_again(svc, actor_id=press.user, number=press.number)
     return Outcome(replies=(Reply(render.reply(question).text,
@@ -197,6 +204,7 @@ USE_CASES: dict[str, UseCase] = {
     callbacks.MY_WITHDRAW: _my_withdraw,
     callbacks.MY_URGE: _my_urge,
     callbacks.MY_RATE: _my_rate,
+    callbacks.ERASE: _erase,
     callbacks.DRAFT: _draft,
 }
 

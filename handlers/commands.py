@@ -83,3 +83,13 @@ async def on_cancel(update: Update, context: AppContext) -> None:
     assert user is not None
     await show(update, [render.reply(await dialogs.cancel(context.svc, user_id=user.id))])
 
+
+
+async def on_privacy(update: Update, context: AppContext) -> None:
+    """/privacy: what is stored and who sees it."""
+    await show(update, [Reply(texts.fmt(texts.PRIVACY))])
+
+
+async def on_delete_my_data(update: Update, context: AppContext) -> None:
+    """/delete_my_data: asks to confirm; the button erases (handlers/buttons.py)."""
+    await show(update, [Reply(texts.fmt(texts.ASK_ERASE), render.erase_confirmation())])

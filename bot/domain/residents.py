@@ -47,3 +47,21 @@ def urge(req: Urgeable, actor: Actor, *, at: datetime) -> LedgerEvent:
         raise TooSoon(req.urged_at + URGE_EVERY)
     req.urge_count, req.urged_at = (req.urge_count or 0) + 1, at
     return move(req, "urge", actor, Status(req.status), at, count=req.urge_count)
+
+
+class Personal(RequestState, Protocol):
+    resident_name: str | None
+    phone: str | None
+    address: str | None
+    latitude: float | None
+    longitude: float | None
+
+
+def erase_personal_data(req: Personal, actor: Actor, *, at: datetime) -> LedgerEvent:
+    """The resident's personal data (name, phone, address, location) erased from the request;
+    the request and its ledger stay (the service anonymises the ledger's rows). The practice:
+    a person may have their data erased while the public record of the work is kept."""
+    check("erase", actor, req)
+    req.resident_name = req.phone = req.address = None
+    req.latitude = req.longitude = None
+    return move(req, "erase", actor, Status(req.status), at)

@@ -83,6 +83,7 @@ RULES: dict[str, tuple[Callable[[Actor, Guarded], bool], frozenset[Status]]] = {
     "add_info": (_owner, frozenset({Status.TRIAGE, Status.DISPATCHED, Status.IN_PROGRESS,
                                     Status.RESTRICTED, Status.RESOLVED})),
     "urge": (_owner, frozenset({Status.TRIAGE, Status.DISPATCHED, Status.IN_PROGRESS})),
+    "erase": (_owner, frozenset(Status)),   # /delete_my_data, whatever the state
 }
 
 

@@ -36,6 +36,7 @@ MY_ADD = "mya"        # 补充材料
 MY_WITHDRAW = "myw"   # 撤回, asking to confirm (WITHDRAW then withdraws)
 MY_URGE = "myu"       # 催办
 MY_RATE = "myr"       # 评价: the survey again
+ERASE = "er"          # /delete_my_data confirmed or not
 
 _NUMBER = r"\d{8}-\d{4,6}"
 NUMBER = re.compile(_NUMBER)   # a request number, as buttons carry it
@@ -66,6 +67,7 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     MY_WITHDRAW: re.compile(rf"({_NUMBER})"),
     MY_URGE: re.compile(rf"({_NUMBER})"),
     MY_RATE: re.compile(rf"({_NUMBER})"),
+    ERASE: re.compile(r"(yes|no)"),
     DRAFT: re.compile(r"(ok|edit|cancel|description|photos|address|phone)"),
 }
 

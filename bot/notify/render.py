@@ -293,6 +293,11 @@ def withdraw_confirmation(number: str) -> Buttons:
              (texts.BTN_KEEP, callbacks.encode(callbacks.MY_OPEN, number))),)
 
 
+def erase_confirmation() -> Buttons:
+    return (((texts.BTN_ERASE_YES, callbacks.encode(callbacks.ERASE, "yes")),
+             (texts.BTN_ERASE_NO, callbacks.encode(callbacks.ERASE, "no"))),)
+
+
 def _value(value: object) -> object:
     return Html(reply(value).text) if isinstance(value, Say) else value
 

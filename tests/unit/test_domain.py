@@ -41,6 +41,7 @@ ALLOWED = {   # (action, actor) -> the only states it may start from
     ("add_info", RESIDENT): {Status.TRIAGE, Status.DISPATCHED, Status.IN_PROGRESS,
                              Status.RESTRICTED, Status.RESOLVED},
     ("urge", RESIDENT): {Status.TRIAGE, Status.DISPATCHED, Status.IN_PROGRESS},
+    ("erase", RESIDENT): set(Status),
 }
 STAFF_ACTIONS = {"accept", "return", "resolve", "progress", "extend", "restrict", "co_note"}
 
