@@ -120,7 +120,8 @@ async def on_message(svc: Services, *, user_id: int, inp: Incoming) -> Answer:
     """Any message that is not a command."""
     async with svc.uow() as uow:
         conv = await queries.conversation_of(uow.session, user_id)
-        if conv is not None and _forgotten(svc, conv):
+        if conv is not None and (_forgotten(svc, conv)
+                                 or (conv.flow == my.FLOW and not my.continues(conv, inp))):
             await uow.session.delete(conv)
             conv = None
         if conv is not None:
@@ -129,7 +130,8 @@ async def on_message(svc: Services, *, user_id: int, inp: Incoming) -> Answer:
                     turn = await report.take_step(uow, svc, conv, inp)
                     answer = Answer(turn.replies, settle_in=turn.settle_in)
                 elif conv.flow == my.FLOW:
-                    answer = Answer([await my.add_more(uow, svc, conv, inp)])
+                    added = await my.add_more(uow, svc, conv, inp)
+                    answer = Answer([added] if added is not None else [])
                 else:
                     answer = await _finish_text(uow, svc, conv, inp)
             except DomainError:

@@ -79,11 +79,19 @@ async def ask_more(svc: Services, *, user_id: int, number: str) -> Say:
                traditional=req.traditional)
 
 
+def continues(conv: Conversation, inp: Incoming) -> bool:
+    """After an album's first photo was added, only the album's other photos still belong
+    to 补充材料 (Telegram sends an album as one message per photo); anything else is new."""
+    album = conv.data.get("album")
+    return album is None or inp.media_group == album
+
+
 async def add_more(uow: UnitOfWork, svc: Services, conv: Conversation,
-                   inp: Incoming) -> Say:
+                   inp: Incoming) -> Say | None:
     """The message after 补充材料, inside the caller's unit: logged in the ledger (photos
     and voice also as attachments) and forwarded to whoever holds the request. The
-    question stays for a message that is neither text, photo nor voice."""
+    question stays for a message that is neither text, photo nor voice, and for the rest
+    of an album (answered once: None for its later photos)."""
     if inp.kind not in (Kind.TEXT, Kind.PHOTO, Kind.VOICE) or \
             (inp.kind == Kind.TEXT and not inp.plain):
         return Say(texts.ADD_INFO_WRONG_INPUT)
@@ -96,7 +104,14 @@ async def add_more(uow: UnitOfWork, svc: Services, conv: Conversation,
                                    added_by=conv.user_id, created_at=now))
     await record(uow, req, residents.add_information(req, actor, text=inp.plain or None,
                                                      photos=photos, voice=voice, at=now))
-    await uow.session.delete(conv)
+    if conv.data.get("album"):
+        return None
+    if inp.media_group:   # more photos of this album follow, each its own message
+        queries.save_conversation(uow.session, conv, user_id=conv.user_id, flow=FLOW,
+                                  step="text", data={**conv.data, "album": inp.media_group},
+                                  now=now)
+    else:
+        await uow.session.delete(conv)
     return Say(texts.ADD_INFO_THANKS, {"number": number}, traditional=req.traditional)
 
 

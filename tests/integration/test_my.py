@@ -150,3 +150,16 @@ async def test_rate_again_only_after_the_answer(services: Services) -> None:
     await resolve(services, ASSIGNEE, number, "已修复")
     assert "评价" in render.reply(await my.survey_again(services, actor_id=RESIDENT,
                                                         number=number)).text
+
+
+async def test_an_album_is_added_whole_and_then_messages_are_new(services: Services) -> None:
+    number = number_in(await report_request(services, "瑞祥社区路灯不亮"))
+    await my.ask_more(services, user_id=RESIDENT, number=number)
+    album = [Incoming(Kind.PHOTO, file_id=f"a{i}", media_group="g1") for i in range(3)]
+    assert "已补充" in (await send(services, RESIDENT, album[0]))[0].text
+    assert await send(services, RESIDENT, album[1]) == []   # one answer per album
+    assert await send(services, RESIDENT, album[2]) == []
+    assert await count(services, Attachment) == 3
+    replies = await say(services, RESIDENT, "青年路社区垃圾站好几天没人清运了")
+    assert replies[-1].keyboard is not None   # a new report, not more information
+    assert [k for k, _f, _t in await ledger(services, number)].count("add_info") == 3
