@@ -285,7 +285,8 @@ def my_detail(config: Config, card: Card) -> Reply:
     actions = [(label, callbacks.encode(action, req.number))
                for key, label, action in _MY_BUTTONS if key in card.actions]
     back = ((texts.BTN_BACK_TO_LIST, callbacks.encode(callbacks.MY_PAGE, "0")),)
-    return Reply(text, (*rows_of(actions), back))
+    return Reply(texts.localise(text, req.traditional),
+                 texts.localise_buttons((*rows_of(actions), back), req.traditional))
 
 
 def withdraw_confirmation(number: str) -> Buttons:

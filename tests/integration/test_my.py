@@ -163,3 +163,9 @@ async def test_an_album_is_added_whole_and_then_messages_are_new(services: Servi
     replies = await say(services, RESIDENT, "青年路社区垃圾站好几天没人清运了")
     assert replies[-1].keyboard is not None   # a new report, not more information
     assert [k for k, _f, _t in await ledger(services, number)].count("add_info") == 3
+
+
+async def test_the_detail_is_in_traditional_for_who_writes_it(services: Services) -> None:
+    number = number_in(await report_request(services, "瑞祥社區的路燈壞了好幾天"))
+    shown = await detail(services, number)
+    assert "辦理經過" in shown.text and "📎 補充材料" in labels(shown)
