@@ -140,7 +140,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
 def run(settings: Settings, *, webhook: str | None = None, listen: str = "127.0.0.1:8080") -> None:
     """Long polling, or a webhook server behind the reverse proxy at `webhook`."""
     app = build_application(settings)
-    updates = [Update.MESSAGE, Update.CALLBACK_QUERY]
+    updates = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
     try:
         if webhook:
             host, _, port = listen.rpartition(":")

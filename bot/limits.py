@@ -34,3 +34,21 @@ def clip_utf16(text: str, limit: int, ellipsis: str = "…") -> str:
         if used > room:
             return text[:index] + ellipsis
     return text + ellipsis   # unreachable: the text was too long
+
+
+def split_utf16(text: str, limit: int) -> list[str]:
+    """`text` in pieces of at most `limit` UTF-16 units each, cut after a newline (else after
+    a sentence's end) near the end of a piece where there is one; joined, the pieces are
+    `text` again. Serves Telegram's 4096-unit message limit for texts kept whole."""
+    pieces: list[str] = []
+    while utf16_len(text) > limit:
+        cut = len(clip_utf16(text, limit, ellipsis=""))
+        window = text[cut // 2:cut]
+        for mark in ("\n", "。", "！", "？", ". "):
+            at = window.rfind(mark)
+            if at >= 0:
+                cut = cut // 2 + at + len(mark)
+                break
+        pieces.append(text[:cut])
+        text = text[cut:]
+    return [*pieces, text] if text or not pieces else pieces

@@ -21,7 +21,7 @@ from bot.notify import callbacks, render, texts
 from bot.notify import desk as desk_render
 from bot.notify.callbacks import NUMBER, Callback
 from bot.notify.replies import Outcome, Reply, Say
-from bot.services import Services, dialogs, handling, report, residents, tasks
+from bot.services import Services, dialogs, handling, my, privacy, report, residents, tasks
 from bot.services import desk as desk_services
 from handlers import desk
 from handlers.common import error_text, send_replies
@@ -121,9 +121,49 @@ async def _spot_check(svc: Services, press: Press) -> Outcome:
 
 
 async def _withdraw(svc: Services, press: Press) -> Outcome:
+    """确认撤回: withdrawn; the pressed message shows the request as it now is."""
     done = await residents.withdraw_request(svc, actor_id=press.user, number=press.number)
-    text, buttons = render.my_requests(await residents.my_requests(svc, resident_id=press.user))
-    return Outcome(edit=Reply(text, buttons), replies=(done,))
+    card = await my.detail(svc, actor_id=press.user, number=press.number)
+    return Outcome(edit=render.my_detail(svc.config, card), replies=(done,))
+
+
+async def _my_page(svc: Services, press: Press) -> Outcome:
+    page = await my.my_page(svc, resident_id=press.user, page=int(press.callback.args[0]))
+    text, buttons = render.my_requests(page)
+    return Outcome(edit=Reply(text, buttons))
+
+
+async def _my_open(svc: Services, press: Press) -> Outcome:
+    card = await my.detail(svc, actor_id=press.user, number=press.number)
+    return Outcome(edit=render.my_detail(svc.config, card))
+
+
+async def _my_add(svc: Services, press: Press) -> Outcome:
+    return Outcome(replies=(await my.ask_more(svc, user_id=press.user, number=press.number),))
+
+
+async def _my_withdraw(svc: Services, press: Press) -> Outcome:
+    question = await my.check_withdraw(svc, actor_id=press.user, number=press.number)
+    return Outcome(replies=(Reply(render.reply(question).text,
+                                  render.withdraw_confirmation(press.number)),))
+
+
+async def _my_urge(svc: Services, press: Press) -> Outcome:
+    done = await my.urge(svc, actor_id=press.user, number=press.number)
+    return Outcome(replies=(done,), notice=render.reply(done).text)
+
+
+async def _erase(svc: Services, press: Press) -> Outcome:
+    """确认删除 erases the resident's personal data; 不删除 keeps it."""
+    if press.callback.args[0] != "yes":
+        return Outcome(edit=Reply(texts.fmt(texts.ERASE_KEPT)))
+    return Outcome(edit=await privacy.erase(svc, user_id=press.user))
+
+
+async def _my_rate(svc: Services, press: Press) -> Outcome:
+    question = await my.survey_again(svc, actor_id=press.user, number=press.number)
+    return Outcome(replies=(Reply(render.reply(question).text,
+                                  render.survey_buttons(press.number)),))
 
 
 def _ask(flow: str) -> UseCase:
@@ -158,6 +198,13 @@ USE_CASES: dict[str, UseCase] = {
     callbacks.LIST: _list,
     callbacks.OPEN: _open,
     callbacks.WITHDRAW: _withdraw,
+    callbacks.MY_PAGE: _my_page,
+    callbacks.MY_OPEN: _my_open,
+    callbacks.MY_ADD: _my_add,
+    callbacks.MY_WITHDRAW: _my_withdraw,
+    callbacks.MY_URGE: _my_urge,
+    callbacks.MY_RATE: _my_rate,
+    callbacks.ERASE: _erase,
     callbacks.DRAFT: _draft,
 }
 

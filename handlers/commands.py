@@ -10,7 +10,7 @@ from telegram.error import BadRequest
 from bot.domain.model import Role
 from bot.notify import render, texts
 from bot.notify.replies import Keyboard, Reply
-from bot.services import dialogs, report, residents
+from bot.services import dialogs, my, report
 from bot.services.staff import redeem_invite, role_of
 from handlers.common import show
 from handlers.context import AppContext
@@ -70,11 +70,10 @@ async def on_new(update: Update, context: AppContext) -> None:
 
 
 async def on_my(update: Update, context: AppContext) -> None:
-    """/my: the resident's requests with their status."""
+    """/my: the resident's requests with their status, a page at a time."""
     user = update.effective_user
     assert user is not None
-    views = await residents.my_requests(context.svc, resident_id=user.id)
-    text, buttons = render.my_requests(views)
+    text, buttons = render.my_requests(await my.my_page(context.svc, resident_id=user.id))
     await show(update, [Reply(text, buttons)])
 
 
@@ -84,3 +83,13 @@ async def on_cancel(update: Update, context: AppContext) -> None:
     assert user is not None
     await show(update, [render.reply(await dialogs.cancel(context.svc, user_id=user.id))])
 
+
+
+async def on_privacy(update: Update, context: AppContext) -> None:
+    """/privacy: what is stored and who sees it."""
+    await show(update, [Reply(texts.fmt(texts.PRIVACY))])
+
+
+async def on_delete_my_data(update: Update, context: AppContext) -> None:
+    """/delete_my_data: asks to confirm; the button erases (handlers/buttons.py)."""
+    await show(update, [Reply(texts.fmt(texts.ASK_ERASE), render.erase_confirmation())])

@@ -14,6 +14,7 @@ from bot.domain.errors import (
     DomainError,
     NotAllowed,
     SurveyClosed,
+    TooSoon,
     UnknownRequest,
     WrongState,
 )
@@ -29,6 +30,8 @@ def error_text(exc: DomainError) -> str:
     """Plain text (for a button's alert); escape it to put it in an HTML message."""
     if isinstance(exc, AlreadyTaken):
         return texts.TAKEN.format(name=exc.by)
+    if isinstance(exc, TooSoon):
+        return texts.URGE_TOO_SOON
     if isinstance(exc, SurveyClosed):
         return texts.SURVEY_CLOSED
     if isinstance(exc, WrongState):

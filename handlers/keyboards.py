@@ -24,7 +24,8 @@ def _keyboard(kind: Keyboard) -> TelegramMarkup:
     if kind == Keyboard.PHOTOS:
         return _reply_keyboard([[KeyboardButton(texts.BTN_DONE)]])
     if kind == Keyboard.LOCATION:
-        return _reply_keyboard([[KeyboardButton(texts.BTN_LOCATION, request_location=True)]])
+        return _reply_keyboard([[KeyboardButton(texts.BTN_LOCATION, request_location=True)],
+                                [KeyboardButton(texts.BTN_NO_PLACE)]])
     if kind == Keyboard.CONTACT:
         return _reply_keyboard([[KeyboardButton(texts.BTN_CONTACT, request_contact=True)],
                                 [KeyboardButton(texts.BTN_SKIP)]])

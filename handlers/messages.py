@@ -10,16 +10,16 @@ from telegram.error import BadRequest
 from bot.domain.errors import DomainError
 from bot.notify import render, texts
 from bot.notify.replies import Reply
-from bot.services import dialogs
+from bot.services import dialogs, report
 from bot.services.incoming import Incoming, Kind
-from handlers.common import error_text, show
+from handlers.common import error_text, send_replies, show
 from handlers.context import AppContext
 
 
 def incoming_of(message: Message) -> Incoming:
     """The parts of a Telegram message the domain understands."""
     if message.text is not None:
-        return Incoming(Kind.TEXT, text=message.text)
+        return Incoming(Kind.TEXT, text=message.text, message_id=message.message_id)
     if message.photo:
         return Incoming(Kind.PHOTO, text=message.caption, file_id=message.photo[-1].file_id,
                         media_group=message.media_group_id)
@@ -45,6 +45,25 @@ async def on_message(update: Update, context: AppContext) -> None:
         await show(update, [Reply(texts.fmt("{error}", error=error_text(exc)))])
         return
     await show(update, render.replies(answer.replies))
+    if answer.settle_in is not None and context.job_queue is not None:
+        context.job_queue.run_once(_settle, answer.settle_in, data=user.id,
+                                   name=f"settle {user.id}")
     if answer.spent is not None:
         with suppress(BadRequest):   # a card too old to edit keeps its (now stale) buttons
             await context.bot.edit_message_reply_markup(*answer.spent, reply_markup=None)
+
+
+async def on_edit(update: Update, context: AppContext) -> None:
+    """A private message edited (Telegram's edited_message)."""
+    user, message = update.effective_user, update.effective_message
+    assert user is not None and message is not None
+    says = await dialogs.on_edit(context.svc, user_id=user.id, inp=incoming_of(message))
+    await show(update, render.replies(says))
+
+
+async def _settle(context: AppContext) -> None:
+    """The paste window passed: a long description is complete, the report moves on."""
+    assert context.job is not None
+    user_id = int(context.job.data)  # type: ignore[arg-type]
+    says = await report.settle(context.svc, user_id=user_id)
+    await send_replies(context.bot, user_id, render.replies(says))

@@ -79,6 +79,8 @@ class Request(Base):
     accepted_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    urge_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")   # 催办
+    urged_at: Mapped[datetime | None]
 
 
 class Attachment(Base):

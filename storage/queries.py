@@ -46,7 +46,7 @@ async def request_for_update(session: AsyncSession, number: str) -> Request | No
 
 
 async def requests_of_resident(session: AsyncSession, resident_id: int,
-                               limit: int = 10) -> Sequence[Request]:
+                               limit: int | None = 10) -> Sequence[Request]:
     statement = (select(Request).where(Request.resident_id == resident_id)
                  .order_by(Request.id.desc()).limit(limit))
     return (await session.execute(statement)).scalars().all()
@@ -344,3 +344,29 @@ async def invite_for_update(session: AsyncSession, code_hash: str) -> StaffInvit
     """The invite with this code hash, locked: two redemptions of one code never both win."""
     statement = select(StaffInvite).where(StaffInvite.code_hash == code_hash).with_for_update()
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+def requests_of(resident_id: int) -> Any:
+    """A resident's requests, newest first (for `page_of`)."""
+    return (select(Request).where(Request.resident_id == resident_id)
+            .order_by(Request.id.desc()))
+
+
+async def anonymise_resident(session: AsyncSession, resident_id: int,
+                             request_ids: Sequence[int],
+                             secrets: Sequence[str]) -> None:
+    """The resident's ledger rows lose who acted (kept, anonymised) and every outbox row of
+    their requests loses `secrets` (their name and phone, as cards showed them)."""
+    await session.execute(update(Event).where(Event.request_id.in_(request_ids),
+                                              Event.actor_id == resident_id)
+                          .values(actor_id=None))
+    rows = (await session.execute(select(OutboxMessage).where(
+        OutboxMessage.request_id.in_(request_ids)))).scalars().all()
+    for row in rows:
+        text = row.text or ""
+        for secret in secrets:
+            text = text.replace(secret, "***")
+        if row.text is not None and text != row.text:
+            row.text = text
+        if row.location is not None:
+            row.location = None

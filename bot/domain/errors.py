@@ -35,3 +35,11 @@ class AlreadyTaken(WrongState):
 
 class SurveyClosed(WrongState):
     """The survey (回访) expired unanswered: the request closed as 未评价."""
+
+
+class TooSoon(DomainError):
+    """Allowed again only later (催办: once a day); `again` is when (aware UTC)."""
+
+    def __init__(self, again: object) -> None:
+        super().__init__(f"again at {again}")
+        self.again = again

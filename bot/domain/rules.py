@@ -79,6 +79,11 @@ RULES: dict[str, tuple[Callable[[Actor, Guarded], bool], frozenset[Status]]] = {
     "close_restricted": (_office, frozenset({Status.RESTRICTED})),
     "co_note": (_co_handler, frozenset({Status.DISPATCHED, Status.IN_PROGRESS})),
     "add_co_handler": (_office, frozenset({Status.DISPATCHED, Status.IN_PROGRESS})),
+    # residents' self-service (bot/domain/residents.py)
+    "add_info": (_owner, frozenset({Status.TRIAGE, Status.DISPATCHED, Status.IN_PROGRESS,
+                                    Status.RESTRICTED, Status.RESOLVED})),
+    "urge": (_owner, frozenset({Status.TRIAGE, Status.DISPATCHED, Status.IN_PROGRESS})),
+    "erase": (_owner, frozenset(Status)),   # /delete_my_data, whatever the state
 }
 
 

@@ -30,6 +30,13 @@ CO_MENU = "com"
 CO_ADD = "coa"
 LIST = "ls"
 OPEN = "op"
+MY_PAGE = "myp"       # /my: a page of the resident's requests
+MY_OPEN = "myo"       # one request's detail
+MY_ADD = "mya"        # 补充材料
+MY_WITHDRAW = "myw"   # 撤回, asking to confirm (WITHDRAW then withdraws)
+MY_URGE = "myu"       # 催办
+MY_RATE = "myr"       # 评价: the survey again
+ERASE = "er"          # /delete_my_data confirmed or not
 
 _NUMBER = r"\d{8}-\d{4,6}"
 NUMBER = re.compile(_NUMBER)   # a request number, as buttons carry it
@@ -54,6 +61,13 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     RESUME: re.compile(rf"({_NUMBER})"),
     CLOSE_RESTRICTED: re.compile(rf"({_NUMBER})"),
     CO_NOTE: re.compile(rf"({_NUMBER})"),
+    MY_PAGE: re.compile(r"(\d{1,3})"),
+    MY_OPEN: re.compile(rf"({_NUMBER})"),
+    MY_ADD: re.compile(rf"({_NUMBER})"),
+    MY_WITHDRAW: re.compile(rf"({_NUMBER})"),
+    MY_URGE: re.compile(rf"({_NUMBER})"),
+    MY_RATE: re.compile(rf"({_NUMBER})"),
+    ERASE: re.compile(r"(yes|no)"),
     DRAFT: re.compile(r"(ok|edit|cancel|description|photos|address|phone)"),
 }
 

@@ -33,6 +33,7 @@ class Audience(StrEnum):
     LEAD = "lead"               # whoever holds the task: its acceptor, else its department
     ADDED_CO_HANDLER = "added_co_handler"   # the department just added as co-handler (协办)
     SUPERVISOR = "supervisor"   # the department's supervisors (分管领导)
+    HOLDER = "holder"           # its acceptor, else its department, else (triage) the office
 
 
 class Timing(StrEnum):
@@ -60,6 +61,8 @@ class Message:
     buttons: Buttons = ()
     with_media: bool = False
     photos: tuple[str, ...] = ()   # sent before the text (the answer's photos)
+    follow: tuple[str, ...] = ()   # messages after it: a clipped description's full text
+    voice: str | None = None       # a voice message after the text (补充材料)
 
 
 @dataclass(frozen=True)
@@ -83,13 +86,15 @@ def _department(o: Occasion) -> str:
 
 def task_card(o: Occasion) -> Message:
     card = render.task_card(o.config, o.request, title=texts.TITLE_NEW_TASK)
-    return Message(card, render.task_buttons(o.request.number, Status.DISPATCHED), True)
+    return Message(card, render.task_buttons(o.request.number, Status.DISPATCHED), True,
+                   follow=render.full_text(o.request))
 
 
 def reopened_card(o: Occasion) -> Message:
     card = render.task_card(o.config, o.request, title=texts.TITLE_REOPENED,
                             reason=o.event.detail["reason"])
-    return Message(card, render.task_buttons(o.request.number, Status.DISPATCHED), True)
+    return Message(card, render.task_buttons(o.request.number, Status.DISPATCHED), True,
+                   follow=render.full_text(o.request))
 
 
 def acceptor_card(o: Occasion) -> Message:
@@ -99,17 +104,17 @@ def acceptor_card(o: Occasion) -> Message:
 
 def triage_card(o: Occasion) -> Message:
     return Message(render.triage_card(o.config, o.request),
-                   render.triage_buttons(o.config, o.request))
+                   render.triage_buttons(o.config, o.request), follow=render.full_text(o.request))
 
 
 def returned_card(o: Occasion) -> Message:
     returned = (o.event.detail["department"], o.event.detail["reason"])
     return Message(render.triage_card(o.config, o.request, returned=returned),
-                   render.triage_buttons(o.config, o.request))
+                   render.triage_buttons(o.config, o.request), follow=render.full_text(o.request))
 
 
 def urgent_alert(o: Occasion) -> Message:
-    return Message(render.urgent_notice(o.request))
+    return Message(render.urgent_notice(o.request), follow=render.full_text(o.request))
 
 
 def accepted(o: Occasion) -> Message:
@@ -258,7 +263,8 @@ def resident_restricted_closed(o: Occasion) -> Message:
 def co_task_card(o: Occasion) -> Message:
     title = fmt(texts.CO_TASK_TITLE, lead=_department(o))
     card = render.task_card(o.config, o.request, title=title)
-    return Message(card, render.co_buttons(o.request.number), True)
+    return Message(card, render.co_buttons(o.request.number), True,
+                   follow=render.full_text(o.request))
 
 
 def co_note_notice(o: Occasion) -> Message:
@@ -270,14 +276,31 @@ def co_note_notice(o: Occasion) -> Message:
 def released_card(o: Occasion) -> Message:
     """A departed member's task, back on the department's desk to be accepted again."""
     card = render.task_card(o.config, o.request, title=texts.TITLE_RELEASED)
-    return Message(card, render.task_buttons(o.request.number, Status.DISPATCHED), True)
+    return Message(card, render.task_buttons(o.request.number, Status.DISPATCHED), True,
+                   follow=render.full_text(o.request))
 
 
 def released_triage_card(o: Occasion) -> Message:
     """A departed member's task whose department has nobody left: the office routes it."""
     released = (o.event.detail["department"], o.event.detail["reason"])
     return Message(render.triage_card(o.config, o.request, released=released),
-                   render.triage_buttons(o.config, o.request))
+                   render.triage_buttons(o.config, o.request), follow=render.full_text(o.request))
+
+
+def added_information(o: Occasion) -> Message:
+    detail, number = o.event.detail, o.request.number
+    text = detail.get("text") or texts.ADD_INFO_MEDIA_ONLY
+    return Message(fmt(texts.ADD_INFO_NOTICE, number=number, text=render.card_description(text),
+                       summary=render.shorten(o.request.description)),
+                   photos=tuple(detail.get("photos", ())), voice=detail.get("voice"),
+                   follow=render.full_pieces(number, text))
+
+
+def urged(o: Occasion) -> Message:
+    return Message(fmt(texts.URGE_NOTICE, number=o.request.number,
+                       count=o.event.detail["count"],
+                       due=render.local_time(o.request.answer_due_at, o.config.tz),
+                       summary=render.shorten(o.request.description)))
 
 
 # --- when ---------------------------------------------------------------------------------
@@ -371,6 +394,9 @@ POLICY: tuple[Notice, ...] = (
     # staff changes: a removed member's tasks go back to the department, or to the office
     Notice("release", A.DEPARTMENT, "task_card", released_card, when=dispatched),
     Notice("release", A.OFFICE, "triage_card", released_triage_card, when=in_triage),
+    # residents' self-service: 补充材料 and 催办 go to whoever holds the request
+    Notice("add_info", A.HOLDER, "add_info", added_information),
+    Notice("urge", A.HOLDER, "urge", urged, timing=T.STAFF),
 )
 
 

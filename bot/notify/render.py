@@ -8,12 +8,17 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Config
 from bot.domain.model import Rating, Status
-from bot.domain.views import RequestView
+from bot.domain.views import Card, Page, RequestView
+from bot.limits import MESSAGE_TEXT, clip_utf16, split_utf16, utf16_len
 from bot.notify import callbacks, texts
 from bot.notify.replies import Buttons, Reply, Say
 from bot.notify.texts import Html, fmt
 
 SUMMARY_CHARS = 40
+CARD_DESCRIPTION = 1500   # UTF-16 units of a description on a card: with the other fields
+#                           and a 500-character reason, a card stays within Telegram's 4096
+MY_HISTORY = 20   # the latest steps a resident's detail view lists (within 4096 units)
+FULL_TEXT_PIECE = MESSAGE_TEXT - 200   # room for the piece's header
 
 
 def local_time(moment: datetime | None, tz: ZoneInfo) -> str:
@@ -37,6 +42,30 @@ def shorten(text: str, limit: int = SUMMARY_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def card_description(description: str) -> Html:
+    """A description as a card shows it: whole when it fits `CARD_DESCRIPTION` (UTF-16
+    units, as Telegram counts), else its beginning and a note that the full text follows."""
+    if utf16_len(description) <= CARD_DESCRIPTION:
+        return fmt("{d}", d=description)
+    return fmt(texts.DESCRIPTION_CLIPPED, start=clip_utf16(description, CARD_DESCRIPTION),
+               count=len(description))
+
+
+def full_text(req: RequestView) -> tuple[Html, ...]:
+    """The messages that follow a card whose description was clipped: the whole description
+    in pieces within Telegram's 4096 units each (none when the card shows it whole)."""
+    return full_pieces(req.number, req.description)
+
+
+def full_pieces(number: str, text: str) -> tuple[Html, ...]:
+    """`text` after a card that clipped it (`card_description`), in messages within 4096."""
+    if utf16_len(text) <= CARD_DESCRIPTION:
+        return ()
+    pieces = split_utf16(text, FULL_TEXT_PIECE)
+    return tuple(fmt(texts.FULL_TEXT, number=number, part=i, parts=len(pieces), text=p)
+                 for i, p in enumerate(pieces, 1))
+
+
 def mask_phone(phone: str) -> str:
     return phone[:3] + "*" * max(len(phone) - 7, 1) + phone[-4:] if len(phone) > 7 else "****"
 
@@ -47,7 +76,7 @@ def place(req: RequestView) -> str:
         return req.address
     if req.latitude is not None and req.longitude is not None:
         return texts.LOCATION_ADDRESS.format(latitude=req.latitude, longitude=req.longitude)
-    return texts.NOT_GIVEN
+    return texts.BTN_NO_PLACE   # the address step takes a place or 不涉及具体地点
 
 
 def mask_name(name: str) -> str:
@@ -73,7 +102,7 @@ def task_card(config: Config, req: RequestView, *, title: str, reason: str | Non
         texts.TASK_CARD,
         urgent=Html(texts.URGENT_MARK if req.urgent else ""),
         title=title, number=req.number, category=category_name(config, req.category),
-        description=req.description, address=place(req),
+        description=card_description(req.description), address=place(req),
         contact=_contact(req, reveal_contact), matched=_matched(req),
         accept_due=local_time(req.accept_due_at, config.tz),
         answer_due=local_time(req.answer_due_at, config.tz),
@@ -143,7 +172,7 @@ def triage_card(config: Config, req: RequestView, *,
         reason = fmt(texts.TRIAGE_RELEASED, department=department_name(config, released[0]),
                      reason=released[1])
     return fmt(texts.TRIAGE_CARD, urgent=Html(texts.URGENT_MARK if req.urgent else ""),
-               number=req.number, description=req.description,
+               number=req.number, description=card_description(req.description),
                address=place(req),
                candidates=Html(_candidate_names(config, req)), matched=_matched(req),
                reason=reason)
@@ -206,7 +235,7 @@ def co_handler_buttons(config: Config, req: RequestView, *, page: int = 0) -> Bu
 def urgent_notice(req: RequestView) -> Html:
     return fmt(texts.URGENT_OFFICE_NOTICE, number=req.number,
                words="、".join(req.routing.get("urgent_words", [])),
-               description=req.description, address=place(req))
+               description=card_description(req.description), address=place(req))
 
 
 def survey_buttons(number: str, action: str = callbacks.RATE) -> Buttons:
@@ -215,16 +244,59 @@ def survey_buttons(number: str, action: str = callbacks.RATE) -> Buttons:
                   for r in Rating),)
 
 
-def my_requests(views: list[RequestView]) -> tuple[Html, Buttons]:
-    if not views:
+def my_requests(page: Page) -> tuple[Html, Buttons]:
+    """/my: a page of the resident's requests, one button each to open it, and 上一页/下一页."""
+    if not page.items:
         return fmt(texts.MY_EMPTY), ()
     items = [fmt(texts.MY_ITEM, number=v.number, status=texts.STATUS_LABELS[v.status],
-                 summary=shorten(v.description)) for v in views]
-    text = Html("\n\n".join([fmt(texts.MY_HEADER, count=len(views)), *items]))
-    buttons = tuple(((texts.BTN_WITHDRAW.format(number=v.number),
-                      callbacks.encode(callbacks.WITHDRAW, v.number)),)
-                    for v in views if v.status in (Status.TRIAGE, Status.DISPATCHED))
-    return text, buttons
+                 summary=shorten(v.description)) for v in page.items]
+    header = fmt(texts.MY_HEADER, total=page.total, page=page.page + 1, pages=page.pages)
+    text = Html("\n\n".join([header, *items]))
+    opens = tuple(((texts.BTN_OPEN_MINE.format(number=v.number,
+                                                status=texts.STATUS_LABELS[v.status]),
+                    callbacks.encode(callbacks.MY_OPEN, v.number)),) for v in page.items)
+    nav = tuple((label, callbacks.encode(callbacks.MY_PAGE, str(target)))
+                for label, target in ((texts.BTN_PREVIOUS, page.page - 1),
+                                      (texts.BTN_NEXT, page.page + 1))
+                if 0 <= target < page.pages)
+    return text, (*opens, nav) if nav else opens
+
+
+_MY_BUTTONS = (("add_info", texts.BTN_ADD_INFO, callbacks.MY_ADD),
+               ("urge", texts.BTN_URGE, callbacks.MY_URGE),
+               ("rate", texts.BTN_RATE_AGAIN, callbacks.MY_RATE),
+               ("withdraw", texts.BTN_WITHDRAW_ONE, callbacks.MY_WITHDRAW))
+
+
+def my_detail(config: Config, card: Card) -> Reply:
+    """One request as its resident sees it: status, who handles it (the department, never a
+    person), the deadline, its history in plain words, and the buttons that apply now."""
+    req = card.request
+    shown = [h for h in card.history if h.kind in texts.RESIDENT_EVENT_LABELS]
+    history = "\n".join(fmt(texts.MY_HISTORY_ITEM, at=local_time(h.at, config.tz),
+                              what=texts.RESIDENT_EVENT_LABELS[h.kind])
+                         for h in shown[-MY_HISTORY:])
+    department = (department_name(config, req.department) if req.department
+                  else texts.MY_NO_DEPARTMENT)
+    text = fmt(texts.MY_DETAIL, number=req.number, status=texts.STATUS_LABELS[req.status],
+               description=card_description(req.description), address=place(req),
+               department=department, due=local_time(req.answer_due_at, config.tz),
+               history=Html(history))
+    actions = [(label, callbacks.encode(action, req.number))
+               for key, label, action in _MY_BUTTONS if key in card.actions]
+    back = ((texts.BTN_BACK_TO_LIST, callbacks.encode(callbacks.MY_PAGE, "0")),)
+    return Reply(texts.localise(text, req.traditional),
+                 texts.localise_buttons((*rows_of(actions), back), req.traditional))
+
+
+def withdraw_confirmation(number: str) -> Buttons:
+    return (((texts.BTN_CONFIRM_WITHDRAW, callbacks.encode(callbacks.WITHDRAW, number)),
+             (texts.BTN_KEEP, callbacks.encode(callbacks.MY_OPEN, number))),)
+
+
+def erase_confirmation() -> Buttons:
+    return (((texts.BTN_ERASE_YES, callbacks.encode(callbacks.ERASE, "yes")),
+             (texts.BTN_ERASE_NO, callbacks.encode(callbacks.ERASE, "no"))),)
 
 
 def _value(value: object) -> object:

@@ -59,7 +59,8 @@ HELP = (
     "2. 按提示补充现场照片、地点（可发送位置）和联系电话；\n"
     "3. 核对后点“确认提交”，您会收到诉求编号。\n\n"
     "部门接单、答复时我们都会通知您；办结后请您评价，不满意可打回重新办理。\n"
-    "/my 我的诉求　/cancel 取消当前操作"
+    "/my 我的诉求　/cancel 取消当前操作\n"
+    "/privacy 我们保存哪些信息　/delete_my_data 删除我的个人信息"
 )
 STAFF_HELP = (
     "\n\n<b>工作人员</b>（{role}）\n"
@@ -81,6 +82,29 @@ OPEN_PRIVATE_CHAT = "请先私聊本机器人并发送 /start ，再点这个按
 NOTHING_TO_CANCEL = "当前没有进行中的操作。需要反映问题请发送 /new 。"
 UNSUPPORTED_MESSAGE = "抱歉，暂时只能处理文字、照片、语音和位置。需要反映问题请发送 /new 。"
 STAFF_IDLE = "请通过工单卡片上的按钮办理。发送 /help 查看说明。"
+
+# --- privacy ----------------------------------------------------------------------------------
+
+PRIVACY = (
+    "<b>我们保存哪些信息</b>\n"
+    "• 您反映的问题：文字、照片、语音，以及办理经过和评价；\n"
+    "• 地点（地址或您发送的位置）、联系电话、您的 Telegram 昵称；\n"
+    "• 您的 Telegram 账号编号，用来给您回复。\n\n"
+    "<b>谁能看到</b>\n"
+    "• 办理部门和连心办的工作人员看到问题和地点；\n"
+    "• 电话和姓名只有接单办理您诉求的工作人员能看到完整的，其他人看到的是打码的；\n"
+    "• 导出的统计数据中电话和姓名都是打码的。\n\n"
+    "发送 /delete_my_data 可以删除您所有诉求中的姓名、电话、地址和位置。"
+    "诉求本身和办理记录会保留（不再显示是谁），以便存档和统计。"
+)
+ASK_ERASE = (
+    "确定要删除您所有诉求中的姓名、电话、地址和位置吗？\n"
+    "删除后无法恢复；办理部门将无法再通过电话联系您。诉求和办理记录会匿名保留。"
+)
+BTN_ERASE_YES = "确认删除"
+BTN_ERASE_NO = "不删除"
+ERASED = "已删除您 {count} 条诉求中的姓名、电话、地址和位置。"
+ERASE_KEPT = "好的，没有删除任何信息。"
 
 # --- commands shown in the menu ------------------------------------------------------------
 
@@ -104,9 +128,10 @@ PHOTOS_FULL = "照片已达 {limit} 张，请点“完成”继续。"
 PHOTOS_WRONG_INPUT = "这一步请发送照片，或点“完成”继续。"
 ASK_ADDRESS = (
     "问题发生在哪里？请输入详细地址（如：瑞祥社区3号楼东侧），"
-    "或点下方“发送当前位置”。"
+    "或点下方“发送当前位置”。\n"
+    "咨询类的事（如医保报销、低保材料、户口迁移）请点“不涉及具体地点”。"
 )
-ADDRESS_WRONG_INPUT = "请输入地址文字，或点下方“发送当前位置”。"
+ADDRESS_WRONG_INPUT = "请输入地址文字，或点下方“发送当前位置”；与地点无关的事请点“不涉及具体地点”。"
 ADDRESS_TOO_SHORT = "地址有点简单，请写得具体一些（小区、楼号或路口）。"
 ADDRESS_TOO_LONG = "地址太长了（最多 {limit} 字），请精简后重新发送。"
 LOCATION_ADDRESS = "位置：{latitude:.5f}, {longitude:.5f}"
@@ -124,6 +149,7 @@ SUMMARY = (
     "<b>联系电话</b>：{phone}\n\n"
     "确认无误请点“确认提交”。"
 )
+DESCRIPTION_KEPT = "{start}\n（全文共 {count} 字，已完整保存，办理部门会收到全文）"
 VOICE_DESCRIPTION = "（语音）"
 NO_PHOTOS = "无"
 PHOTO_COUNT = "{count} 张"
@@ -136,11 +162,19 @@ SUBMITTED = (
 SUBMITTED_ROUTED = "已转交{department}办理。"
 SUBMITTED_TRIAGE = "工作人员正在为您确定办理部门。"
 CANCELLED = "已取消，本次内容没有提交。需要时请再发送 /new 。"
+EDIT_APPLIED = "已按您修改后的内容更新问题描述。"
+EDIT_AFTER_SUBMIT = (
+    "诉求已经提交，修改原消息不会更新诉求内容。"
+    "如需补充或更正，请发送 /my ，打开诉求（如 {number}）后点“补充材料”。"
+)
 DRAFT_GONE = "这份草稿已经提交或取消了。需要反映问题请发送 /new 。"
 
 BTN_DONE = "完成"
 BTN_SKIP = "跳过"
 BTN_LOCATION = "📍 发送当前位置"
+BTN_NO_PLACE = "不涉及具体地点"
+NO_PLACE_WORDS = frozenset({BTN_NO_PLACE, "不涉及", "没有地点", "无地点", "无", "没有", "跳过",
+                            "不涉及具體地點", "跳過", "沒有"})   # typed, Simplified or Traditional
 BTN_CONTACT = "📱 分享手机号"
 BTN_CONFIRM = "✅ 确认提交"
 BTN_EDIT = "✏️ 修改"
@@ -160,11 +194,53 @@ STATUS_LABELS = {
     Status.RESTRICTED: "疑难受限",
 }
 MY_EMPTY = "您还没有提交过诉求。需要反映问题请发送 /new 。"
-MY_HEADER = "<b>我的诉求</b>（最近 {count} 条）"
+MY_HEADER = "<b>我的诉求</b>（共 {total} 条，第 {page}/{pages} 页）点编号查看详情"
 MY_ITEM = "<b>{number}</b>　{status}\n{summary}"
-BTN_WITHDRAW = "撤回 {number}"
+BTN_OPEN_MINE = "{number} {status}"
+MY_DETAIL = (
+    "<b>诉求 {number}</b>　{status}\n"
+    "<b>问题描述</b>：{description}\n"
+    "<b>地点</b>：{address}\n"
+    "<b>办理部门</b>：{department}\n"
+    "<b>答复时限</b>：{due}\n\n"
+    "<b>办理经过</b>\n{history}"
+)
+MY_HISTORY_ITEM = "{at}　{what}"
+MY_NO_DEPARTMENT = "正在确定办理部门"
+RESIDENT_EVENT_LABELS = {
+    "submit": "您提交了诉求", "route": "已转交办理部门", "accept": "办理部门已接单",
+    "return": "重新确定办理部门", "resolve": "办理部门已答复", "rate": "您已评价",
+    "reopen": "您不满意，已打回重新办理", "withdraw": "您撤回了诉求",
+    "progress": "办理部门告知了进展", "extension_approved": "办理时限已延长",
+    "restrict": "列为疑难事项", "resume": "恢复办理", "close_restricted": "按疑难事项办结",
+    "survey_expire": "未评价，已办结", "add_info": "您补充了材料", "urge": "您催办了一次",
+    "co_added": "增加了协办部门", "release": "重新安排承办人",
+}
+BTN_ADD_INFO = "📎 补充材料"
+BTN_WITHDRAW_ONE = "撤回"
+BTN_URGE = "⏰ 催办"
+BTN_RATE_AGAIN = "评价"
+BTN_BACK_TO_LIST = "« 返回列表"
+BTN_CONFIRM_WITHDRAW = "确认撤回"
+BTN_KEEP = "不撤回"
+ASK_ADD_INFO = (
+    "请发送要补充到诉求 {number} 的内容：文字、照片或语音都可以，会转给正在办理的部门。"
+    "发送 /cancel 取消。"
+)
+ADD_INFO_WRONG_INPUT = "请发送文字、照片或语音，或发送 /cancel 取消。"
+ADD_INFO_THANKS = "已补充到诉求 {number}，并转给了正在办理的部门。"
+URGED = "已为诉求 {number} 催办，办理部门会收到提醒。"
+URGE_TOO_SOON = "24 小时内已经催办过了，每天可以催办一次，请明天再试。"
+CONFIRM_WITHDRAW = "确定要撤回诉求 {number} 吗？撤回后办理部门将不再处理。"
+SURVEY_AGAIN = "请对诉求 {number} 的办理结果进行评价："
 WITHDRAWN = "诉求 {number} 已撤回。"
 WITHDRAWN_NOTICE = "诉求 {number} 已由群众撤回，无需再办理。"
+
+ADD_INFO_NOTICE = "📎 <b>群众补充材料</b> {number}（{summary}）\n{text}"
+ADD_INFO_MEDIA_ONLY = "（照片或语音，见上下条消息）"
+URGE_NOTICE = (
+    "⏰ <b>群众催办</b> {number}（第 {count} 次）：{summary}\n答复时限：{due}。请抓紧办理。"
+)
 
 # --- task cards and staff actions ---------------------------------------------------------
 
@@ -194,6 +270,8 @@ TRIAGE_RETURNED = "<b>退单</b>：{department}，原因：{reason}\n"
 URGENT_OFFICE_NOTICE = (
     "🚨 <b>紧急诉求</b> {number}（{words}）\n{description}\n<b>地点</b>：{address}"
 )
+DESCRIPTION_CLIPPED = "{start}\n（全文共 {count} 字，见下条消息）"
+FULL_TEXT = "<b>全文</b> {number}（{part}/{parts}）\n{text}"
 NONE_MATCHED = "无关键词命中"
 NOT_GIVEN = "未提供"
 LOCAL_TIME = "{month}月{day}日 {time}"

@@ -11,7 +11,7 @@ from bot.domain.model import Role
 from bot.limits import utf16_len
 from bot.notify import texts
 from bot.notify.replies import Keyboard, Outcome, Say
-from bot.services import report
+from bot.services import my, report
 from bot.services.core import Services
 from bot.services.handling import (
     InvalidAnswer,
@@ -87,6 +87,7 @@ class Answer:
 
     replies: list[Say]
     spent: tuple[int, int] | None = None
+    settle_in: timedelta | None = None   # then call `report.settle` (a paste may continue)
 
 
 async def _finish_text(uow: UnitOfWork, svc: Services, conv: Conversation,
@@ -119,13 +120,18 @@ async def on_message(svc: Services, *, user_id: int, inp: Incoming) -> Answer:
     """Any message that is not a command."""
     async with svc.uow() as uow:
         conv = await queries.conversation_of(uow.session, user_id)
-        if conv is not None and _forgotten(svc, conv):
+        if conv is not None and (_forgotten(svc, conv)
+                                 or (conv.flow == my.FLOW and not my.continues(conv, inp))):
             await uow.session.delete(conv)
             conv = None
         if conv is not None:
             try:
                 if conv.flow == report.FLOW:
-                    answer = Answer(await report.take_step(uow, svc, conv, inp))
+                    turn = await report.take_step(uow, svc, conv, inp)
+                    answer = Answer(turn.replies, settle_in=turn.settle_in)
+                elif conv.flow == my.FLOW:
+                    added = await my.add_more(uow, svc, conv, inp)
+                    answer = Answer([added] if added is not None else [])
                 else:
                     answer = await _finish_text(uow, svc, conv, inp)
             except DomainError:
@@ -143,8 +149,27 @@ async def on_message(svc: Services, *, user_id: int, inp: Incoming) -> Answer:
     if actor.role != Role.RESIDENT:
         return Answer([Say(texts.STAFF_IDLE)])
     if inp.kind in (Kind.TEXT, Kind.PHOTO, Kind.VOICE):   # writing starts a report
-        return Answer(await report.start(svc, user_id=user_id, first=inp))
+        turn = await report.begin(svc, user_id=user_id, first=inp)
+        return Answer(turn.replies, settle_in=turn.settle_in)
     return Answer([Say(texts.UNSUPPORTED_MESSAGE)])
+
+
+async def on_edit(svc: Services, *, user_id: int, inp: Incoming) -> list[Say]:
+    """An edited message (Telegram's edited_message): before submission, an edit of the
+    description replaces it in the draft; after submission, a hint how to add information
+    (a submitted request is not changed behind the staff's back). Nothing for other edits
+    of someone with no request."""
+    async with svc.uow() as uow:
+        conv = await queries.conversation_of(uow.session, user_id)
+        applied = await report.apply_edit(uow, svc, conv, inp) if conv is not None else None
+        if applied is not None:
+            await uow.commit()
+            return applied
+        submitted = await queries.requests_of_resident(uow.session, user_id, limit=1)
+        latest = [(r.number, r.traditional) for r in submitted]
+    if not latest:
+        return []
+    return [Say(texts.EDIT_AFTER_SUBMIT, {"number": latest[0][0]}, traditional=latest[0][1])]
 
 
 async def drop_question(svc: Services, *, user_id: int) -> Conversation | None:

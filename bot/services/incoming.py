@@ -25,6 +25,7 @@ class Incoming:
     longitude: float | None = None
     phone: str | None = None
     contact_user_id: int | None = None
+    message_id: int | None = None       # Telegram's id of the message (edits name it)
 
     @property
     def plain(self) -> str:

@@ -55,11 +55,12 @@ async def _chats(session: AsyncSession, config: Config, audience: Audience,
         return [o.request.assignee_id] if o.request.assignee_id is not None else []
     if audience == Audience.SUPERVISOR:
         return await supervisor_chats(session, config, department or "")
-    if audience == Audience.LEAD and o.request.assignee_id is not None:
+    if audience in (Audience.LEAD, Audience.HOLDER) and o.request.assignee_id is not None:
         return [o.request.assignee_id]
     if audience == Audience.ADDED_CO_HANDLER:
         return await department_chats(session, config, o.event.detail["department"])
-    if audience == Audience.OFFICE or (audience == Audience.HOLDERS and department is None):
+    if audience == Audience.OFFICE or (audience in (Audience.HOLDERS, Audience.HOLDER)
+                                       and department is None):
         return await office_chats(session)
     return await department_chats(session, config, department or "")
 
@@ -91,6 +92,12 @@ def _queue(session: AsyncSession, req: Request, chat_id: int, notice: Notice,
                            photos=list(message.photos))
     queries.add_outbox(session, chat_id=chat_id, kind=notice.kind, at=at, text=text,
                        buttons=buttons_to_json(buttons), request_id=req.id)
+    if message.voice:
+        queries.add_outbox(session, chat_id=chat_id, kind=f"{notice.kind}_voice", at=at,
+                           request_id=req.id, text=o.request.number, voice=message.voice)
+    for piece in message.follow:   # a clipped description's full text, right after the card
+        queries.add_outbox(session, chat_id=chat_id, kind="full_text", at=at, text=piece,
+                           request_id=req.id)
     if media is not None and (media.photos or media.voice):
         queries.add_outbox(session, chat_id=chat_id, kind="task_media", at=at,
                            request_id=req.id, text=o.request.number,

@@ -11,13 +11,14 @@ import copy
 import dataclasses
 import re
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain import transitions
 from bot.domain.model import Role
 from bot.domain.rules import Actor
-from bot.limits import utf16_len
+from bot.limits import MESSAGE_TEXT, clip_utf16, utf16_len
 from bot.notify import callbacks, texts
 from bot.notify.replies import Keyboard, Outcome, Say
 from bot.routing import is_traditional
@@ -32,7 +33,9 @@ FLOW = "report"
 DESCRIPTION, PHOTOS, ADDRESS = "description", "photos", "address"
 PHONE, CONFIRM = "phone", "confirm"
 ORDER = (DESCRIPTION, PHOTOS, ADDRESS, PHONE, CONFIRM)
-DESCRIPTION_CHARS = (4, 1500)   # with a 500-character reason, a card stays within 4096
+DESCRIPTION_CHARS = (4, 4 * MESSAGE_TEXT)   # kept whole; cards clip it (bot.notify.render)
+JOIN_FROM = MESSAGE_TEXT // 2   # a piece this long (UTF-16) may be the start of a split paste
+PASTE_WINDOW = timedelta(seconds=3)   # clients send a split paste's pieces within a moment
 ADDRESS_CHARS = (3, 200)
 MAX_PHOTOS = 9
 _MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -55,7 +58,62 @@ def _length_problem(text: str, bounds: tuple[int, int], short: str, long: str) -
     return None
 
 
-def _description(data: Data, inp: Incoming) -> Step:
+@dataclass(frozen=True)
+class Turn:
+    """The replies to one report message, and when to look again if a long description may
+    still be continuing (a split paste): then `settle` moves on to the next step."""
+
+    replies: list[Say]
+    settle_in: timedelta | None = None
+
+
+def _pieces_text(data: Data) -> str:
+    return "".join(text for _id, text in data["pieces"])
+
+
+def _held(data: Data, inp: Incoming, now: datetime) -> Step:
+    """A long text description: kept, and the next step waits in case more of it follows.
+
+    Telegram clients split a paste longer than 4096 UTF-16 units into messages sent within a
+    moment; they are one description, not a description and a stray answer to the next step.
+    """
+    problem = _length_problem(inp.plain, DESCRIPTION_CHARS, texts.DESCRIPTION_TOO_SHORT,
+                              texts.DESCRIPTION_TOO_LONG)
+    if problem:
+        return None, [problem]
+    data.update(pieces=[[inp.message_id, inp.text or ""]], voice=None,
+                settles_at=(now + PASTE_WINDOW).isoformat())
+    data.update(description=_pieces_text(data).strip(),
+                traditional=is_traditional(inp.plain))
+    return None, []
+
+
+def _joined(data: Data, inp: Incoming, now: datetime) -> Step:
+    """The next piece of a split paste, appended to the description (kept whole)."""
+    total = utf16_len(data["description"]) + utf16_len(inp.text or "")
+    if total > DESCRIPTION_CHARS[1]:
+        return None, [Say(texts.DESCRIPTION_TOO_LONG, {"limit": DESCRIPTION_CHARS[1]})]
+    data["pieces"].append([inp.message_id, inp.text or ""])
+    data.update(description=_pieces_text(data).strip(),
+                settles_at=(now + PASTE_WINDOW).isoformat())
+    return None, []
+
+
+def settled(data: Data, now: datetime) -> bool:
+    """True when no piece of a description is awaited (any longer)."""
+    due = data.get("settles_at")
+    return due is None or datetime.fromisoformat(due) <= now
+
+
+def _settle(data: Data) -> str:
+    """The description is complete: the step after it."""
+    data.pop("settles_at", None)
+    return _next(DESCRIPTION, data)
+
+
+def _description(data: Data, inp: Incoming, now: datetime | None = None) -> Step:
+    if now is not None and inp.kind == Kind.TEXT and utf16_len(inp.plain) >= JOIN_FROM:
+        return _held(data, inp, now)
     if inp.kind == Kind.VOICE:
         data.update(description=texts.VOICE_DESCRIPTION, voice=inp.file_id)
         return _next(DESCRIPTION, data), []
@@ -69,8 +127,8 @@ def _description(data: Data, inp: Incoming) -> Step:
                               texts.DESCRIPTION_TOO_LONG)
     if problem:
         return None, [problem]
-    data.update(description=inp.plain, voice=None,
-                traditional=is_traditional(inp.plain))
+    data.update(description=inp.plain, voice=None, traditional=is_traditional(inp.plain),
+                pieces=[[inp.message_id, inp.text or ""]] if inp.kind == Kind.TEXT else None)
     return _next(DESCRIPTION, data), []
 
 
@@ -91,15 +149,19 @@ def _photos(data: Data, inp: Incoming) -> Step:
 
 def _address(data: Data, inp: Incoming) -> Step:
     if inp.kind == Kind.LOCATION:
-        data.update(latitude=inp.latitude, longitude=inp.longitude, address=None)
+        data.update(latitude=inp.latitude, longitude=inp.longitude, address=None,
+                    no_place=False)
         return _next(ADDRESS, data), []
     if inp.kind != Kind.TEXT or inp.plain == texts.BTN_LOCATION:
         return None, [Say(texts.ADDRESS_WRONG_INPUT)]
+    if inp.plain in texts.NO_PLACE_WORDS:   # 医保报销、低保材料: many requests have no place
+        data.update(address=None, latitude=None, longitude=None, no_place=True)
+        return _next(ADDRESS, data), []
     problem = _length_problem(inp.plain, ADDRESS_CHARS, texts.ADDRESS_TOO_SHORT,
                               texts.ADDRESS_TOO_LONG)
     if problem:
         return None, [problem]
-    data.update(address=inp.plain, latitude=None, longitude=None)
+    data.update(address=inp.plain, latitude=None, longitude=None, no_place=False)
     return _next(ADDRESS, data), []
 
 
@@ -129,16 +191,29 @@ def _confirm(data: Data, inp: Incoming) -> Step:
 
 
 def _where(data: Data) -> str:
+    if data.get("no_place"):
+        return texts.BTN_NO_PLACE
     if data.get("latitude") is not None:
         return texts.LOCATION_ADDRESS.format(latitude=data["latitude"],
                                              longitude=data["longitude"])
     return data.get("address") or texts.NOT_GIVEN
 
 
+SUMMARY_DESCRIPTION = 2000   # UTF-16 units: the summary stays within Telegram's 4096
+
+
+def _shown_description(text: str) -> str | Say:
+    """The description as the summary shows it: whole, or its beginning and its length."""
+    if utf16_len(text) <= SUMMARY_DESCRIPTION:
+        return text
+    return Say(texts.DESCRIPTION_KEPT, {"start": clip_utf16(text, SUMMARY_DESCRIPTION),
+                                        "count": len(text)})
+
+
 def summary(data: Data) -> Say:
     photos = data.get("photos") or []
     return Say(texts.SUMMARY, {
-        "description": data.get("description", ""),
+        "description": _shown_description(data.get("description", "")),
         "photos": Say(texts.PHOTO_COUNT, {"count": len(photos)}) if photos else texts.NO_PHOTOS,
         "address": _where(data), "phone": data.get("phone") or texts.NO_PHONE,
     }, buttons=(((texts.BTN_CONFIRM, callbacks.encode(callbacks.DRAFT, "ok")),),
@@ -172,38 +247,86 @@ def _save(uow: UnitOfWork, conv: Conversation | None, user_id: int, step: str,
 
 async def start(svc: Services, *, user_id: int, first: Incoming | None = None) -> list[Say]:
     """Begin a new report (dropping any unfinished one); `first` is a message that began it."""
+    return (await begin(svc, user_id=user_id, first=first)).replies
+
+
+async def begin(svc: Services, *, user_id: int, first: Incoming | None = None) -> Turn:
+    """`start`, saying when to `settle` a long first message that may continue."""
     async with svc.uow() as uow:
         conv = await queries.conversation_of(uow.session, user_id)
         data: Data = {}
         step, says = DESCRIPTION, prompt(DESCRIPTION, data)
         if first is not None:
-            moved, says = _description(data, first)
+            moved, says = _description(data, first, svc.now())
             step = moved or DESCRIPTION
             says = says + prompt(moved, data) if moved else says
         _save(uow, conv, user_id, step, data, svc.now())
         await uow.commit()
-    return _localised(says, data)
+    return Turn(_localised(says, data), _waiting(data))
+
+
+def _waiting(data: Data) -> timedelta | None:
+    return PASTE_WINDOW if data.get("settles_at") else None
 
 
 _STEPS: dict[str, Callable[[Data, Incoming], Step]] = {
-    DESCRIPTION: _description, PHOTOS: _photos, ADDRESS: _address, CONFIRM: _confirm,
+    PHOTOS: _photos, ADDRESS: _address, CONFIRM: _confirm,
 }
 
 
+def _one_step(step: str, data: Data, inp: Incoming, user_id: int, now: datetime) -> Step:
+    if step == PHONE:
+        return _phone(data, inp, user_id)
+    if step == DESCRIPTION:
+        return _description(data, inp, now)
+    return _STEPS[step](data, inp)
+
+
+def _step_held(step: str, data: Data, inp: Incoming, user_id: int, now: datetime) -> Step:
+    """A step while a long description may continue: the next piece joins it; anything else
+    (or anything after the window) first completes the description, then is taken as usual."""
+    if not settled(data, now) and inp.kind == Kind.TEXT:
+        return _joined(data, inp, now)
+    step = _settle(data)
+    moved, says = _one_step(step, data, inp, user_id, now)
+    return moved or step, prompt(step, data) + says + (prompt(moved, data) if moved else [])
+
+
 async def take_step(uow: UnitOfWork, svc: Services, conv: Conversation,
-                    inp: Incoming) -> list[Say]:
+                    inp: Incoming) -> Turn:
     """One message in the middle of a report (the caller commits)."""
     data = copy.deepcopy(conv.data)   # a fresh value, so the JSON column sees the change
-    if conv.step == PHONE:
-        moved, says = _phone(data, inp, conv.user_id)
+    now = svc.now()
+    if conv.step == DESCRIPTION and data.get("settles_at"):
+        moved, says = _step_held(conv.step, data, inp, conv.user_id, now)
     else:
-        moved, says = _STEPS[conv.step](data, inp)
-    if moved:
-        says = says + prompt(moved, data)
-        if moved == CONFIRM:
+        moved, says = _one_step(conv.step, data, inp, conv.user_id, now)
+        says = says + prompt(moved, data) if moved else says
+    if moved == CONFIRM:
+        data.pop("editing", None)
+    _save(uow, conv, conv.user_id, moved or conv.step, data, now)
+    return Turn(_localised(says, data), _waiting(data))
+
+
+async def settle(svc: Services, *, user_id: int) -> list[Say]:
+    """After the paste window: a long description that got no further piece is complete and
+    the report moves on (nothing if it already did, or a later piece restarted the wait).
+
+    The draft is in the database, so after a restart the resident's next message settles it.
+    """
+    async with svc.uow() as uow:
+        conv = await queries.conversation_of(uow.session, user_id)
+        if conv is None or conv.flow != FLOW or conv.step != DESCRIPTION:
+            return []
+        data = copy.deepcopy(conv.data)
+        if not data.get("settles_at") or not settled(data, svc.now()):
+            return []
+        step = _settle(data)
+        if step == CONFIRM:
             data.pop("editing", None)
-    _save(uow, conv, conv.user_id, moved or conv.step, data, svc.now())
-    return _localised(says, data)
+        _save(uow, conv, user_id, step, data, svc.now())
+        await uow.commit()
+    return _localised(prompt(step, data), data)
 
 
 def _routing_record(decision: Any) -> dict[str, Any]:
@@ -285,3 +408,35 @@ async def _choose(uow: UnitOfWork, svc: Services, conv: Conversation, data: Data
     data["editing"] = True
     _save(uow, conv, conv.user_id, choice, data, svc.now())
     return Outcome(buttons=(), replies=tuple(_localised(prompt(choice, data), data)))
+
+
+def _edited_piece(data: Data, message_id: int | None) -> int | None:
+    """Which piece of the draft's description the edited message was, if any."""
+    for index, (piece_id, _text) in enumerate(data.get("pieces") or ()):
+        if message_id is not None and piece_id == message_id:
+            return index
+    return None
+
+
+async def apply_edit(uow: UnitOfWork, svc: Services, conv: Conversation,
+                     inp: Incoming) -> list[Say] | None:
+    """An edit of a message that gave the draft's description replaces it (the caller
+    commits); None if the edited message was not the description.
+
+    Telegram sends an edit as `edited_message` with the same message id: residents fix a
+    typo in place and expect the fix to count.
+    """
+    data = copy.deepcopy(conv.data)
+    index = _edited_piece(data, inp.message_id)
+    if conv.flow != FLOW or index is None or inp.kind != Kind.TEXT:
+        return None
+    data["pieces"][index][1] = inp.text or ""
+    text = _pieces_text(data).strip()
+    problem = _length_problem(text, DESCRIPTION_CHARS, texts.DESCRIPTION_TOO_SHORT,
+                              texts.DESCRIPTION_TOO_LONG)
+    if problem:
+        return _localised([problem], data)
+    data.update(description=text, traditional=is_traditional(text))
+    _save(uow, conv, conv.user_id, conv.step, data, svc.now())
+    shown = [summary(data)] if conv.step == CONFIRM else []
+    return _localised([Say(texts.EDIT_APPLIED), *shown], data)

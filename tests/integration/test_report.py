@@ -30,7 +30,7 @@ async def test_wrong_input_at_each_step_gets_a_prompt(services: Services) -> Non
     await start(services, RESIDENT)
     sticker = await send(services, RESIDENT, Incoming(Kind.OTHER))
     assert "文字、照片或语音" in sticker[0].text
-    assert "太长" in (await say(services, RESIDENT, "路" * 10_000))[0].text
+    assert "太长" in (await say(services, RESIDENT, "路" * 20_000))[0].text
     assert "多写几个字" in (await say(services, RESIDENT, "   "))[0].text
     photo_only = await send(services, RESIDENT, Incoming(Kind.PHOTO, file_id="p1"))
     assert "说明" in photo_only[0].text

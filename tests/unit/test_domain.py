@@ -38,6 +38,10 @@ ALLOWED = {   # (action, actor) -> the only states it may start from
     ("resume", OFFICE): {Status.RESTRICTED},
     ("close_restricted", OFFICE): {Status.RESTRICTED},
     ("add_co_handler", OFFICE): {Status.DISPATCHED, Status.IN_PROGRESS},
+    ("add_info", RESIDENT): {Status.TRIAGE, Status.DISPATCHED, Status.IN_PROGRESS,
+                             Status.RESTRICTED, Status.RESOLVED},
+    ("urge", RESIDENT): {Status.TRIAGE, Status.DISPATCHED, Status.IN_PROGRESS},
+    ("erase", RESIDENT): set(Status),
 }
 STAFF_ACTIONS = {"accept", "return", "resolve", "progress", "extend", "restrict", "co_note"}
 

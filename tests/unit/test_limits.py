@@ -21,3 +21,14 @@ def test_clipping_never_splits_a_character() -> None:
 
 def test_a_resident_name_column_holds_a_telegram_full_name() -> None:
     assert Request.__table__.c.resident_name.type.length >= FULL_NAME
+
+
+def test_split_keeps_the_text_and_each_piece_fits() -> None:
+    from bot.limits import split_utf16, utf16_len
+
+    text = ("第一段落的文字。\n" * 300) + "😀" * 2000
+    pieces = split_utf16(text, 3896)
+    assert "".join(pieces) == text
+    assert all(utf16_len(p) <= 3896 for p in pieces) and len(pieces) > 1
+    assert pieces[0].endswith("\n")
+    assert split_utf16("短", 10) == ["短"] and split_utf16("", 10) == [""]
