@@ -11,6 +11,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, Update
@@ -28,12 +29,14 @@ from bot.notify import texts
 from bot.routing import Router
 from bot.services import Services
 from bot.services.learning import load_model, retrain
+from bot.services.reach import chat_migrated, chat_unreachable
 from bot.services.staff import sync_staff
 from bot.services.sweeps import run_sweeps
 from bot.setup import SetupError
 from handlers import register
 from handlers.context import AppContext
 from storage.db import create_engine, session_factory
+from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -66,7 +69,8 @@ async def _start(app: Application) -> None:  # type: ignore[type-arg]
     app.bot_data["engine"] = engine
     svc = await build_services(settings, engine)
     limiter: PacingRateLimiter = app.bot_data["rate_limiter"]
-    worker = OutboxWorker(svc.sessions, svc.now, TelegramSender(app.bot, limiter.pacer))
+    worker = OutboxWorker(svc.sessions, svc.now, TelegramSender(app.bot, limiter.pacer),
+                          **delivery_hooks(svc))
     svc.wake_outbox = worker.wake
     staff = await sync_staff(svc, settings.config)
     await app.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS_RESIDENT])
@@ -81,6 +85,17 @@ async def _start(app: Application) -> None:  # type: ignore[type-arg]
                         outbox_task=asyncio.create_task(worker.run(OUTBOX_IDLE_SECONDS)))
     log.info("ready as @%s: %d departments, %d categories, %d staff", app.bot.username,
              len(settings.config.departments), len(settings.config.categories), staff)
+
+
+def delivery_hooks(svc: Services) -> dict[str, Any]:
+    """What the outbox worker reports, handed to the use cases (delivery imports none)."""
+    async def undeliverable(row: OutboxMessage) -> None:
+        await chat_unreachable(svc, row)
+
+    async def migrated(old_chat: int, new_chat: int) -> None:
+        await chat_migrated(svc, old_chat, new_chat)
+
+    return {"on_undeliverable": undeliverable, "on_migrated": migrated}
 
 
 async def _retrain(context: AppContext) -> None:

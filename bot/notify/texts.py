@@ -328,3 +328,19 @@ BTN_PREVIOUS = "◀ 上一页"
 BTN_NEXT = "下一页 ▶"
 BTN_ADD_CO = "添加协办部门…"
 CO_HANDLERS_LINE = "\n🤝 协办：{departments}"
+
+
+# --- destinations the bot cannot reach (told to the office once per destination) ----------
+
+UNREACHABLE_TASK = "；任务 {number} 未能送达"
+UNREACHABLE_OTHER = "；一条通知未能送达"
+UNREACHABLE_GROUP = (
+    "⚠️ {department} 的群聊已移除本机器人{lost}。请把机器人加回群聊，或更换配置中的 chat_id。"
+)
+UNREACHABLE_NEVER_OPENED = (
+    "⚠️ {name}（{department}）从未打开过本机器人，收不到消息{lost}。"
+    "请提醒其在 Telegram 中打开本机器人并发送 /start。"
+)
+UNREACHABLE_BLOCKED = "⚠️ {name}（{department}）已停用本机器人，收不到消息{lost}。"
+UNREACHABLE_REASON = "部门内无人能收到任务（未打开机器人或群聊已移除机器人），请改派"
+NO_DEPARTMENT = "未分配部门"
