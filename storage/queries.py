@@ -352,14 +352,17 @@ async def outbox_dedupe_exists(session: AsyncSession, key: str) -> bool:
     return (await session.execute(statement)).first() is not None
 
 
-async def resume_after_outage(session: AsyncSession, *, mark: str, now: datetime) -> int:
+async def resume_after_outage(session: AsyncSession, *, mark: str, now: datetime,
+                              chats: int | None = None) -> int:
     """Telegram answers again: rows put off by the outage (`last_error` starts with `mark`),
     and the later rows of their chats held behind them, become due `now`; rows held for a
-    later reason (quiet hours) keep their time. Returns how many rows were brought forward."""
+    later reason (quiet hours) keep their time. `chats`: only that many chats, the oldest
+    rows first (a probe). Returns how many rows were brought forward."""
     heads = (await session.execute(
         select(OutboxMessage.chat_id, OutboxMessage.not_before)
         .where(OutboxMessage.status == "pending", OutboxMessage.not_before > now,
-               OutboxMessage.last_error.startswith(mark)))).all()
+               OutboxMessage.last_error.startswith(mark))
+        .order_by(OutboxMessage.id).limit(chats))).all()
     count = 0
     for chat_id, until in heads:
         result = await session.execute(

@@ -14,8 +14,10 @@ confirmed (`parts_sent`), and a retry resumes after them.
 
 Telegram's answers the worker acts on:
 * 5xx, timeouts, dropped connections (an outage): retried soon at first, then at most every
-  OUTAGE_MAX_BACKOFF_S; the first success afterwards brings every row the outage put off
-  forward, so what queued up arrives as soon as Telegram is back.
+  OUTAGE_MAX_BACKOFF_S, and never given up (Telegram being down is no fault of the row).
+  While the outage lasts, the oldest row it holds is tried every OUTAGE_PROBE_S; the first
+  success brings every row the outage put off forward, so what queued up arrives as soon as
+  Telegram is back.
 * 403 (blocked, never opened the chat, removed from the group) and 400 "chat not found" (a
   deleted group): the row is undeliverable, and `on_undeliverable(row)` is told.
 * 400 with migrate_to_chat_id (a group upgraded to a supergroup): the chat's pending rows
@@ -51,6 +53,7 @@ MAX_BACKOFF_S = 300.0
 OUTAGE_FIRST_BACKOFF_S = 0.25   # a blip passes quickly; a long outage is probed
 OUTAGE_MAX_BACKOFF_S = 30.0     # at most this long between tries, and the first success
 OUTAGE_MARK = "outage: "        # brings the rest forward (last_error's prefix)
+OUTAGE_PROBE_S = 2.0            # during an outage, one row is tried this often
 
 
 class Delivery(StrEnum):
@@ -104,6 +107,7 @@ class OutboxWorker:
         self._on_undeliverable = on_undeliverable
         self._on_migrated = on_migrated
         self._outage = False   # a 5xx or network error since the last success
+        self._next_probe = 0.0   # loop time of the next outage probe
         self._clock = clock
         self._sender = sender
         self._batch = batch
@@ -231,6 +235,17 @@ class OutboxWorker:
         except Exception:
             log.exception("after outbox row %s (%s)", row.id, result.delivery)
 
+    async def _probe(self) -> None:
+        """During an outage, make the oldest row it holds due now (one try per probe)."""
+        loop = asyncio.get_running_loop()
+        if not self._outage or loop.time() < self._next_probe:
+            return
+        self._next_probe = loop.time() + OUTAGE_PROBE_S
+        async with UnitOfWork(self._sessions) as uow:
+            await queries.resume_after_outage(uow.session, mark=OUTAGE_MARK, now=self._clock(),
+                                              chats=1)
+            await uow.commit()
+
     async def _resume_after_outage(self) -> None:
         async with UnitOfWork(self._sessions) as uow:
             count = await queries.resume_after_outage(uow.session, mark=OUTAGE_MARK,
@@ -244,6 +259,7 @@ class OutboxWorker:
         """Deliver until stopped; sleep on the wake event when nothing is due."""
         while not self._stopping:
             try:
+                await self._probe()
                 claimed = await self.deliver_due()
             except Exception:
                 log.exception("outbox delivery failed; retrying after %ss", idle_seconds)
@@ -265,7 +281,7 @@ def _apply(row: OutboxMessage, result: Result, now: datetime) -> None:
     row.last_error = f"{OUTAGE_MARK}{result.error}" if result.outage else result.error
     if result.delivery == Delivery.SENT:
         row.status, row.sent_at = "sent", now
-    elif result.delivery == Delivery.RETRY and row.attempts < MAX_ATTEMPTS:
+    elif result.delivery == Delivery.RETRY and (result.outage or row.attempts < MAX_ATTEMPTS):
         wait = (result.retry_after if result.retry_after is not None
                 else backoff(row.attempts, outage=result.outage))
         row.not_before = now + timedelta(seconds=wait)
