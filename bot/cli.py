@@ -37,7 +37,8 @@ def _run(args: argparse.Namespace) -> int:
     token = bot_token()
     asyncio.run(prepare_database())
     run(Settings(config=config, token=token, api_url=api_url(), database_url=database_url(),
-                 data_dir=data_dir()), webhook=args.webhook, listen=args.listen)
+                 data_dir=data_dir(), instances=args.instances),
+        webhook=args.webhook, listen=args.listen)
     return 0
 
 
@@ -138,6 +139,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--webhook", metavar="URL", help="public HTTPS URL of the webhook")
     run.add_argument("--listen", default="127.0.0.1:8080", metavar="HOST:PORT",
                      help="where the webhook server listens (behind the reverse proxy)")
+    run.add_argument("--instances", type=int, default=1, metavar="N",
+                     help="instances sharing the token (webhook): each sends at most 1/N of "
+                          "Telegram's ~30 messages/s")
     db = command("db", _db, "database schema", config=False)
     db.add_argument("action", choices=["upgrade"])
     command("check-config", _check_config, "validate the config and exit")
