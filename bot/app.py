@@ -37,7 +37,7 @@ from bot.services.sweeps import run_sweeps
 from bot.setup import SetupError
 from handlers import register
 from handlers.context import AppContext
-from storage.db import create_engine, ping, session_factory
+from storage.db import create_engine, ping, session_factory, unavailable
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
 
@@ -108,8 +108,11 @@ async def _retrain(context: AppContext) -> None:
 async def _sweep(context: AppContext) -> None:
     try:
         await run_sweeps(context.svc)
-    except Exception:   # a failed tick is logged; the next tick tries again
-        log.exception("sweep failed; retrying at the next tick")
+    except Exception as exc:   # a failed tick is logged; the next tick tries again
+        if unavailable(exc):
+            log.warning("sweep: database unavailable (%s); retrying at the next tick", exc)
+        else:
+            log.exception("sweep failed; retrying at the next tick")
 
 
 async def _stop(app: Application) -> None:  # type: ignore[type-arg]

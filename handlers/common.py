@@ -19,7 +19,7 @@ from bot.domain.errors import (
 )
 from bot.notify import texts
 from bot.notify.replies import Reply
-from bot.services.updates import queue_replies
+from bot.services.updates import database_unavailable, queue_replies
 from handlers.context import AppContext
 from handlers.keyboards import markup
 
@@ -94,6 +94,8 @@ async def _on_error(update: object, context: AppContext) -> None:
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         # Telegram or the network had a moment; polling retries by itself
         log.warning("Telegram unreachable: %s", error)
+    elif error is not None and database_unavailable(error):
+        log.warning("database unavailable while handling an update: %s", error)
     else:
         log.error("error while handling an update", exc_info=error)
     if isinstance(update, Update):

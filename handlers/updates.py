@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.services.reach import chat_migrated
-from bot.services.updates import first_delivery
+from bot.services.updates import database_unavailable, first_delivery
 from handlers.common import apologise
 from handlers.context import AppContext
 
@@ -23,9 +23,13 @@ async def skip_seen(update: object, context: AppContext) -> None:
         return
     try:
         first = await first_delivery(context.svc, update.update_id)
-    except Exception:
-        log.exception("could not record update %s; the sender is asked to retry",
-                      update.update_id)
+    except Exception as exc:
+        if database_unavailable(exc):
+            log.warning("database unavailable (%s); update %s: the sender is asked to retry",
+                        exc, update.update_id)
+        else:
+            log.exception("could not record update %s; the sender is asked to retry",
+                          update.update_id)
         try:
             await apologise(update, context)
         except Exception:

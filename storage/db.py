@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 DEFAULT_URL = "sqlite:///lianxin.db"
@@ -71,3 +72,15 @@ async def ping(engine: AsyncEngine) -> bool:
         logging.getLogger(__name__).warning("the database does not answer", exc_info=True)
         return False
     return True
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached right now (restarted, down, not
+    accepting connections): worth one line in the log and a retry, not a traceback."""
+    if isinstance(exc, (OSError, ConnectionError)):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    words = str(exc.orig or exc).lower()
+    return exc.connection_invalidated or any(w in words for w in (
+        "connection", "accepting connections", "terminat", "shutdown", "starting up"))

@@ -41,6 +41,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import queries
+from storage.db import unavailable
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
 
@@ -140,8 +141,8 @@ class OutboxWorker:
                     await queries.renew_claim(uow.session, token=token,
                                               lease_until=self._clock() + LEASE)
                     await uow.commit()
-            except Exception:
-                log.exception("could not renew the outbox lease of claim %s", token)
+            except Exception as exc:
+                _log_failure(exc, f"could not renew the outbox lease of claim {token}")
 
     async def _confirm(self, row_id: int, token: str, parts: int) -> bool:
         """Store that `parts` of the row's calls went out, before the next one is made: killed
@@ -232,8 +233,8 @@ class OutboxWorker:
             elif result.delivery == Delivery.MIGRATED and self._on_migrated:
                 assert result.new_chat_id is not None
                 await self._on_migrated(row.chat_id, result.new_chat_id)
-        except Exception:
-            log.exception("after outbox row %s (%s)", row.id, result.delivery)
+        except Exception as exc:
+            _log_failure(exc, f"after outbox row {row.id} ({result.delivery})")
 
     async def _probe(self) -> None:
         """During an outage, make the oldest row it holds due now (one try per probe)."""
@@ -261,8 +262,8 @@ class OutboxWorker:
             try:
                 await self._probe()
                 claimed = await self.deliver_due()
-            except Exception:
-                log.exception("outbox delivery failed; retrying after %ss", idle_seconds)
+            except Exception as exc:
+                _log_failure(exc, f"outbox delivery failed; retrying after {idle_seconds}s")
                 claimed = 0
             if claimed or self._stopping:
                 continue
@@ -307,3 +308,11 @@ async def _move_chat(session: AsyncSession, row: OutboxMessage, result: Result) 
                                           new_chat=result.new_chat_id)
     log.warning("chat %s became %s: %s pending rows follow", row.chat_id, result.new_chat_id,
                 moved)
+
+
+def _log_failure(exc: Exception, what: str) -> None:
+    """A database that is down for now: one line; anything else: the traceback."""
+    if unavailable(exc):
+        log.warning("%s: database unavailable (%s)", what, exc)
+    else:
+        log.error("%s", what, exc_info=exc)

@@ -20,6 +20,7 @@ from datetime import timedelta
 from bot.notify.replies import Buttons, buttons_to_json
 from bot.services.core import Services
 from storage import queries
+from storage.db import unavailable
 
 log = logging.getLogger(__name__)
 
@@ -56,3 +57,8 @@ async def queue_replies(svc: Services, chat_id: int,
                                text=text, buttons=buttons_to_json(buttons))
         await uow.commit()
     log.warning("%s replies to %s queued until Telegram answers again", len(replies), chat_id)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` is the database being unreachable for now (see storage.db)."""
+    return unavailable(exc)
