@@ -56,13 +56,14 @@ async def _until_stopped(stop: asyncio.Event) -> None:
 
 async def _run(app: App, start: Callable[[], Awaitable[None]],
                stop_source: Callable[[], Awaitable[None]], stop: asyncio.Event) -> None:
-    """PTB's own order: initialize, post_init, the source, start; then the reverse."""
+    """Initialize, post_init, start the application, then the source (updates are handled
+    from the first one on; the health check says ok once they can be); then the reverse."""
     try:
         async with app:
             if app.post_init is not None:
                 await app.post_init(app)
-            await start()
             await app.start()
+            await start()
             try:
                 await _until_stopped(stop)
             finally:
