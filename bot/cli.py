@@ -52,7 +52,33 @@ def _check_config(args: argparse.Namespace) -> int:
     config = read_config(args.config)
     print(f"ok: {len(config.departments)} departments, {len(config.categories)} categories, "
           f"{len(config.areas)} areas, {len(config.staff)} staff")
+    for code, configured, used in asyncio.run(_outdated_chats(config)):
+        index = next(i for i, d in enumerate(config.departments) if d.code == code)
+        print(f"outdated: departments[{index}] ({code}) chat_id {configured}: Telegram "
+              f"upgraded the group to a supergroup, now {used} (the bot uses it); set "
+              f"chat_id: {used}")
     return 0
+
+
+async def _outdated_chats(config: Config) -> list[tuple[str, int, int]]:
+    """Departments whose group Telegram moved, per the database (none if it has no schema
+    yet or cannot be reached: check-config does not create or upgrade it)."""
+    from sqlalchemy.engine import make_url
+
+    from bot.services.reach import outdated_chats
+    from storage.db import create_engine, session_factory
+
+    url = database_url()
+    if url.startswith("sqlite") and not Path(make_url(url).database or "").exists():
+        return []
+    engine = create_engine(url)
+    try:
+        return await outdated_chats(session_factory(engine), config)
+    except Exception as exc:
+        log.warning("department chats not checked against the database: %s", exc)
+        return []
+    finally:
+        await engine.dispose()
 
 
 def _demo_config(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Config
 from bot.domain import followups
@@ -27,6 +27,7 @@ from bot.services.ledger import record
 from bot.services.publish import department_chats, department_group, office_chats
 from storage import queries
 from storage.models import OutboxMessage, StaffMember
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -121,12 +122,14 @@ async def chat_migrated(svc: Services, old_chat: int, new_chat: int) -> list[str
     return moved
 
 
-async def outdated_chats(svc: Services) -> list[tuple[str, int, int]]:
-    """(department, configured chat, chat in use) where Telegram moved the group."""
-    async with svc.uow() as uow:
+async def outdated_chats(sessions: async_sessionmaker[AsyncSession],
+                         config: Config) -> list[tuple[str, int, int]]:
+    """(department, configured chat, chat in use) where Telegram moved the group (for
+    `lianxin check-config`)."""
+    async with UnitOfWork(sessions) as uow:
         overrides = await queries.department_chat_overrides(uow.session)
     found = []
-    for unit in svc.config.departments:
+    for unit in config.departments:
         used = department_group(unit.chat_id, overrides.get(unit.code))
         if unit.chat_id is not None and used != unit.chat_id:
             found.append((unit.code, unit.chat_id, used))   # type: ignore[arg-type]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 from bot.app import delivery_hooks
 from bot.delivery.outbox import Delivery, OutboxWorker, Result
 from bot.domain.model import Status
 from bot.services import Services
 from bot.services.reach import chat_migrated, outdated_chats
+from tests.conftest import DEMO_CONFIG
 from tests.integration.helpers import (
     ASSIGNEE,
     DISPATCHER,
@@ -17,6 +21,7 @@ from tests.integration.helpers import (
     report_request,
     request_row,
 )
+from tests.integration.test_cli import lianxin
 from tests.integration.test_outbox import Transport
 
 NEVER_OPENED = "Forbidden: bot can't initiate conversation with a user"
@@ -81,7 +86,8 @@ async def test_a_group_upgraded_to_a_supergroup_gets_the_card_at_its_new_id(
     second = await streetlight(services)    # later cards go to the new id directly
     cards = await outbox(services, chat_id=SUPERGROUP, kind="task_card")
     assert second in (cards[-1].text or "")
-    assert await outdated_chats(services) == [("municipal", MUNICIPAL_GROUP, SUPERGROUP)]
+    outdated = await outdated_chats(services.sessions, services.config)
+    assert outdated == [("municipal", MUNICIPAL_GROUP, SUPERGROUP)]
 
 
 async def test_the_service_message_moves_the_queue_and_is_idempotent(
@@ -91,3 +97,13 @@ async def test_the_service_message_moves_the_queue_and_is_idempotent(
     assert await chat_migrated(services, MUNICIPAL_GROUP, SUPERGROUP) == []
     assert not await outbox(services, chat_id=MUNICIPAL_GROUP)
     assert await outbox(services, chat_id=SUPERGROUP, kind="task_card")
+
+
+async def test_check_config_reports_the_moved_group_as_outdated(
+        services: Services, database_url: str, tmp_path: Path) -> None:
+    await chat_migrated(services, MUNICIPAL_GROUP, SUPERGROUP)
+    result = await asyncio.to_thread(lianxin, "check-config", "--config", str(DEMO_CONFIG),
+                                     cwd=tmp_path, DATABASE_URL=database_url)
+    assert result.returncode == 0, result
+    assert (f"outdated: departments[0] (municipal) chat_id {MUNICIPAL_GROUP}: Telegram "
+            f"upgraded the group to a supergroup, now {SUPERGROUP}") in result.stdout
