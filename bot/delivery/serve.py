@@ -30,7 +30,7 @@ from contextlib import suppress
 import tornado.httpserver
 import tornado.web
 from telegram import Update
-from telegram.error import Conflict, NetworkError, TelegramError
+from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,8 @@ async def _run(app: App, start: Callable[[], Awaitable[None]],
     """Initialize, post_init, start the application, then the source (updates are handled
     from the first one on; the health check says ok once they can be); then the reverse."""
     try:
-        async with app:
+        await _initialize(app)
+        try:
             if app.post_init is not None:
                 await app.post_init(app)
             await app.start()
@@ -72,9 +73,27 @@ async def _run(app: App, start: Callable[[], Awaitable[None]],
                     await app.stop()
                 if app.post_stop is not None:
                     await app.post_stop(app)
+        finally:
+            await app.shutdown()
     finally:
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+
+
+async def _initialize(app: App) -> None:
+    """`app.initialize()` (getMe), waiting out a Telegram or network outage at start-up, as
+    PTB's bootstrap_retries=-1 does. Raises InvalidToken (Telegram rejected the token)."""
+    wait = 1.0
+    while True:
+        try:
+            await app.initialize()
+            return
+        except InvalidToken:
+            raise
+        except NetworkError as exc:   # 5xx, timeouts (BadRequest cannot come from getMe)
+            log.warning("Telegram unreachable at start-up (%s); retrying in %ss", exc, wait)
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, BOOTSTRAP_RETRY_S)
 
 
 def serve_polling(app: App, *, allowed_updates: Sequence[str]) -> None:
