@@ -11,6 +11,8 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, Update
@@ -19,21 +21,24 @@ from telegram.ext import Application, ContextTypes, Defaults
 
 from bot.config import Config
 from bot.delivery.outbox import OutboxWorker
-from bot.delivery.pacing import Pacer
+from bot.delivery.pacing import Limits, Pacer
 from bot.delivery.ratelimit import PacingRateLimiter
 from bot.delivery.sender import TelegramSender
+from bot.delivery.serve import AnotherPoller, serve_polling, serve_webhook
 from bot.delivery.updates import PerChatUpdateProcessor
 from bot.domain.calendar import WorkCalendar
 from bot.notify import texts
 from bot.routing import Router
 from bot.services import Services
 from bot.services.learning import load_model, refresh_model, retrain
+from bot.services.reach import chat_migrated, chat_unreachable
 from bot.services.staff import sync_staff
 from bot.services.sweeps import run_sweeps
 from bot.setup import SetupError
 from handlers import register
 from handlers.context import AppContext
-from storage.db import create_engine, session_factory
+from storage.db import create_engine, ping, session_factory, unavailable
+from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -49,6 +54,7 @@ class Settings:
     api_url: str
     database_url: str
     data_dir: Path
+    instances: int = 1   # instances sharing the token: each takes 1/N of the overall budget
 
 
 async def build_services(settings: Settings, engine: AsyncEngine) -> Services:
@@ -66,7 +72,8 @@ async def _start(app: Application) -> None:  # type: ignore[type-arg]
     app.bot_data["engine"] = engine
     svc = await build_services(settings, engine)
     limiter: PacingRateLimiter = app.bot_data["rate_limiter"]
-    worker = OutboxWorker(svc.sessions, svc.now, TelegramSender(app.bot, limiter.pacer))
+    worker = OutboxWorker(svc.sessions, svc.now, TelegramSender(app.bot, limiter.pacer),
+                          **delivery_hooks(svc))
     svc.wake_outbox = worker.wake
     staff = await sync_staff(svc, settings.config)
     await app.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS_RESIDENT])
@@ -85,6 +92,17 @@ async def _start(app: Application) -> None:  # type: ignore[type-arg]
              len(settings.config.departments), len(settings.config.categories), staff)
 
 
+def delivery_hooks(svc: Services) -> dict[str, Any]:
+    """What the outbox worker reports, handed to the use cases (delivery imports none)."""
+    async def undeliverable(row: OutboxMessage) -> None:
+        await chat_unreachable(svc, row)
+
+    async def migrated(old_chat: int, new_chat: int) -> None:
+        await chat_migrated(svc, old_chat, new_chat)
+
+    return {"on_undeliverable": undeliverable, "on_migrated": migrated}
+
+
 async def _retrain(context: AppContext) -> None:
     await retrain(context.svc)
 
@@ -99,8 +117,11 @@ async def _refresh_model(context: AppContext) -> None:
 async def _sweep(context: AppContext) -> None:
     try:
         await run_sweeps(context.svc)
-    except Exception:   # a failed tick is logged; the next tick tries again
-        log.exception("sweep failed; retrying at the next tick")
+    except Exception as exc:   # a failed tick is logged; the next tick tries again
+        if unavailable(exc):
+            log.warning("sweep: database unavailable (%s); retrying at the next tick", exc)
+        else:
+            log.exception("sweep failed; retrying at the next tick")
 
 
 async def _stop(app: Application) -> None:  # type: ignore[type-arg]
@@ -118,7 +139,8 @@ async def _stop(app: Application) -> None:  # type: ignore[type-arg]
 
 def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
     # one Pacer for replies and the outbox: Telegram counts them together
-    limiter = PacingRateLimiter(Pacer(), max_retries=3)
+    # several instances behind a webhook: each keeps 1/N of every budget
+    limiter = PacingRateLimiter(Pacer(Limits().shared(settings.instances)), max_retries=3)
     app = (
         Application.builder()
         .token(settings.token)
@@ -138,7 +160,11 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
 
 
 def run(settings: Settings, *, webhook: str | None = None, listen: str = "127.0.0.1:8080") -> None:
-    """Long polling, or a webhook server behind the reverse proxy at `webhook`."""
+    """Long polling, or a webhook server behind the reverse proxy at `webhook`.
+
+    Raises SetupError for a token Telegram rejects, or when another instance already polls
+    with this token (409 Conflict).
+    """
     app = build_application(settings)
     updates = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
     try:
@@ -146,11 +172,22 @@ def run(settings: Settings, *, webhook: str | None = None, listen: str = "127.0.
             host, _, port = listen.rpartition(":")
             # Telegram sends this back on every update; the server refuses requests without it
             secret = hashlib.sha256(settings.token.encode()).hexdigest()[:32]
-            app.run_webhook(listen=host or "127.0.0.1", port=int(port), url_path="telegram",
-                            webhook_url=webhook, secret_token=secret, allowed_updates=updates,
-                            bootstrap_retries=-1)
-        else:   # bootstrap_retries=-1: wait out a Telegram or network outage at start-up
-            app.run_polling(allowed_updates=updates, bootstrap_retries=-1)
+            serve_webhook(app, url=webhook, host=host or "127.0.0.1", port=int(port),
+                          path=urlparse(webhook).path.rstrip("/") or "/telegram",
+                          secret=secret, allowed_updates=updates,
+                          healthy=lambda: _database_answers(app))
+        else:
+            serve_polling(app, allowed_updates=updates)
     except InvalidToken:
         raise SetupError("Telegram rejected TELEGRAM_BOT_TOKEN: copy the token again from "
                          "@BotFather (/mybots → API Token)") from None
+    except AnotherPoller:
+        raise SetupError("another instance is already running with this token (Telegram "
+                         "answered 409 Conflict to getUpdates): stop it first; to run several "
+                         "instances, use `lianxin run --webhook URL` behind a proxy") from None
+
+
+async def _database_answers(app: Application) -> bool:  # type: ignore[type-arg]
+    """The health check's question: does the database answer?"""
+    engine: AsyncEngine | None = app.bot_data.get("engine")
+    return engine is not None and await ping(engine)

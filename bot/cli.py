@@ -41,7 +41,8 @@ def _run(args: argparse.Namespace) -> int:
     token = bot_token()
     asyncio.run(prepare_database())
     run(Settings(config=config, token=token, api_url=api_url(), database_url=database_url(),
-                 data_dir=data_dir()), webhook=args.webhook, listen=args.listen)
+                 data_dir=data_dir(), instances=args.instances),
+        webhook=args.webhook, listen=args.listen)
     return 0
 
 
@@ -61,7 +62,33 @@ def _check_config(args: argparse.Namespace) -> int:
         print(f"{source}: {warning}", file=sys.stderr)
     print(f"ok: {len(config.departments)} departments, {len(config.categories)} categories, "
           f"{len(config.areas)} areas, {len(config.staff)} staff")
+    for code, configured, used in asyncio.run(_outdated_chats(config)):
+        index = next(i for i, d in enumerate(config.departments) if d.code == code)
+        print(f"outdated: departments[{index}] ({code}) chat_id {configured}: Telegram "
+              f"upgraded the group to a supergroup, now {used} (the bot uses it); set "
+              f"chat_id: {used}")
     return 0
+
+
+async def _outdated_chats(config: Config) -> list[tuple[str, int, int]]:
+    """Departments whose group Telegram moved, per the database (none if it has no schema
+    yet or cannot be reached: check-config does not create or upgrade it)."""
+    from sqlalchemy.engine import make_url
+
+    from bot.services.reach import outdated_chats
+    from storage.db import create_engine, session_factory
+
+    url = database_url()
+    if url.startswith("sqlite") and not Path(make_url(url).database or "").exists():
+        return []
+    engine = create_engine(url)
+    try:
+        return await outdated_chats(session_factory(engine), config)
+    except Exception as exc:
+        log.warning("department chats not checked against the database: %s", exc)
+        return []
+    finally:
+        await engine.dispose()
 
 
 def _demo_config(args: argparse.Namespace) -> int:
@@ -188,6 +215,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--webhook", metavar="URL", help="public HTTPS URL of the webhook")
     run.add_argument("--listen", default="127.0.0.1:8080", metavar="HOST:PORT",
                      help="where the webhook server listens (behind the reverse proxy)")
+    run.add_argument("--instances", type=int, default=1, metavar="N",
+                     help="instances sharing the token (webhook): each sends at most 1/N of "
+                          "Telegram's ~30 messages/s")
     db = command("db", _db, "database schema", config=False)
     db.add_argument("action", choices=["upgrade"])
     command("check-config", _check_config, "validate the config and exit")

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
-from handlers import buttons, commands, desk, messages
+from handlers import buttons, commands, desk, messages, updates
 from handlers.common import on_error
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """The wiring, read as a table: which update goes to which handler."""
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE   # edits: on_edit
+    app.add_handler(TypeHandler(Update, updates.skip_seen), group=-1)   # redeliveries
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, updates.on_migrate))
     app.add_handler(CommandHandler("start", commands.on_start, filters=private))
     app.add_handler(CommandHandler("help", commands.on_help, filters=private))
     app.add_handler(CommandHandler("new", commands.on_new, filters=private))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from telegram import Bot, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.domain.errors import (
     AlreadyTaken,
@@ -20,6 +20,7 @@ from bot.domain.errors import (
 )
 from bot.notify import texts
 from bot.notify.replies import Reply
+from bot.services.updates import database_unavailable, queue_replies
 from handlers.context import AppContext
 from handlers.keyboards import markup
 
@@ -43,11 +44,31 @@ def error_text(exc: DomainError) -> str:
     return texts.GENERIC_ERROR
 
 
+class UnsentReplies(Exception):
+    """Telegram did not take these replies (a 5xx, a timeout, a network error, or 429s past
+    the rate limiter's retries); the error handler queues them in the outbox."""
+
+    def __init__(self, chat_id: int, replies: Sequence[Reply]) -> None:
+        super().__init__(f"{len(replies)} replies to {chat_id} not sent")
+        self.chat_id = chat_id
+        self.replies = tuple(replies)
+
+
 async def send_replies(bot: Bot, chat_id: int, replies: Sequence[Reply]) -> None:
-    """Send replies, in order, to one chat."""
-    for reply in replies:
-        await bot.send_message(chat_id, reply.text, parse_mode=ParseMode.HTML,
-                               reply_markup=markup(reply), disable_web_page_preview=True)
+    """Send replies, in order, to one chat.
+
+    Raises UnsentReplies (with the reply that failed and those after it) when Telegram or
+    the network fails; BadRequest and Forbidden go through as they are (retrying cannot
+    help).
+    """
+    for index, reply in enumerate(replies):
+        try:
+            await bot.send_message(chat_id, reply.text, parse_mode=ParseMode.HTML,
+                                   reply_markup=markup(reply), disable_web_page_preview=True)
+        except BadRequest:   # a NetworkError in PTB: caught first
+            raise
+        except (NetworkError, RetryAfter) as exc:
+            raise UnsentReplies(chat_id, replies[index:]) from exc
 
 
 async def show(update: Update, replies: Sequence[Reply]) -> None:
@@ -57,19 +78,44 @@ async def show(update: Update, replies: Sequence[Reply]) -> None:
 
 
 async def on_error(update: object, context: AppContext) -> None:
-    """Unexpected errors: logged with the traceback, the user told to try again later."""
+    """Unexpected errors: logged with the traceback, the user told to try again later;
+    replies Telegram did not take go to the outbox. Never raises (a failure here is
+    logged)."""
+    try:
+        await _on_error(update, context)
+    except Exception:
+        log.exception("the error handler could not finish")
+
+
+async def _on_error(update: object, context: AppContext) -> None:
     error = context.error
+    if isinstance(error, UnsentReplies):
+        log.warning("Telegram did not take a reply (%s): queued", error.__cause__)
+        await queue_replies(context.svc, error.chat_id,
+                            [(r.text, r.buttons) for r in error.replies])
+        return
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         # Telegram or the network had a moment; polling retries by itself
         log.warning("Telegram unreachable: %s", error)
+    elif error is not None and database_unavailable(error):
+        log.warning("database unavailable while handling an update: %s", error)
     else:
         log.error("error while handling an update", exc_info=error)
-    if not isinstance(update, Update):
-        return
+    if isinstance(update, Update):
+        await apologise(update, context)
+
+
+async def apologise(update: Update, context: AppContext) -> None:
+    """Tell whoever sent `update` to try again later (texts.GENERIC_ERROR): on the button,
+    or in the chat (queued in the outbox if Telegram does not take it now)."""
+    chat = update.effective_chat
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(texts.GENERIC_ERROR, show_alert=True)
-        elif update.effective_chat is not None:
-            await update.effective_chat.send_message(texts.GENERIC_ERROR)
+        elif chat is not None:
+            await chat.send_message(texts.GENERIC_ERROR)
     except (BadRequest, Forbidden):
         log.warning("could not tell the user about the error", exc_info=True)
+    except (NetworkError, RetryAfter):
+        if chat is not None and update.callback_query is None:
+            await queue_replies(context.svc, chat.id, [(texts.GENERIC_ERROR, ())])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 DEFAULT_URL = "sqlite:///lianxin.db"
@@ -59,3 +61,26 @@ def create_engine(url: str) -> AsyncEngine:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def ping(engine: AsyncEngine) -> bool:
+    """Whether the database answers a trivial query (a health check)."""
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception:
+        logging.getLogger(__name__).warning("the database does not answer", exc_info=True)
+        return False
+    return True
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached right now (restarted, down, not
+    accepting connections): worth one line in the log and a retry, not a traceback."""
+    if isinstance(exc, (OSError, ConnectionError)):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    words = str(exc.orig or exc).lower()
+    return exc.connection_invalidated or any(w in words for w in (
+        "connection", "accepting connections", "terminat", "shutdown", "starting up"))

@@ -215,6 +215,27 @@ class DailyCounter(Base):
     last: Mapped[int] = mapped_column(Integer)
 
 
+class ProcessedUpdate(Base):
+    """A Telegram update already handled: redelivered, it is skipped (pruned by the sweep)."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
+class DepartmentChat(Base):
+    """A department's group chat as Telegram last told us (a group upgraded to a supergroup
+    gets a new id); it overrides the config's `chat_id` (`replaces`)."""
+
+    __tablename__ = "department_chats"
+
+    department: Mapped[str] = mapped_column(String(32), primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    replaces: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime]
+
+
 class RoutingModel(Base):
     """The learned routing model, shared by every instance."""
 

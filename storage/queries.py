@@ -16,8 +16,10 @@ from storage.models import (
     Conversation,
     DailyCounter,
     DailyRun,
+    DepartmentChat,
     Event,
     OutboxMessage,
+    ProcessedUpdate,
     Request,
     RoutingModel,
     StaffInvite,
@@ -370,3 +372,89 @@ async def anonymise_resident(session: AsyncSession, resident_id: int,
             row.text = text
         if row.location is not None:
             row.location = None
+
+
+def _insert(session: AsyncSession) -> Any:
+    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+
+
+async def mark_update_seen(session: AsyncSession, update_id: int, now: datetime) -> bool:
+    """Record that Telegram update `update_id` is being handled; False if it already was (or
+    another instance is handling it in a transaction not yet committed: that one wins)."""
+    statement = (_insert(session)(ProcessedUpdate).values(update_id=update_id, at=now)
+                 .on_conflict_do_nothing(index_elements=["update_id"])
+                 .returning(ProcessedUpdate.update_id))
+    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def prune_updates(session: AsyncSession, before: datetime) -> int:
+    """Forget update ids recorded before `before`; returns how many."""
+    result = await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.at < before))
+    return int(result.rowcount or 0)   # type: ignore[attr-defined]
+
+
+async def department_chat_overrides(session: AsyncSession,
+                                    ) -> dict[str, tuple[int, int | None]]:
+    """Department code → (its group chat as Telegram last told us, the chat it replaced)."""
+    rows = await session.execute(select(DepartmentChat.department, DepartmentChat.chat_id,
+                                        DepartmentChat.replaces))
+    return {code: (chat_id, replaces) for code, chat_id, replaces in rows}
+
+
+async def set_department_chat(session: AsyncSession, *, department: str, chat_id: int,
+                              replaces: int | None, now: datetime) -> None:
+    """The department's group chat is now `chat_id` (it was `replaces`)."""
+    statement = _insert(session)(DepartmentChat).values(
+        department=department, chat_id=chat_id, replaces=replaces, updated_at=now)
+    statement = statement.on_conflict_do_update(
+        index_elements=["department"],
+        set_={"chat_id": chat_id, "replaces": replaces, "updated_at": now})
+    await session.execute(statement)
+
+
+async def retarget_outbox(session: AsyncSession, *, old_chat: int, new_chat: int) -> int:
+    """Pending rows to `old_chat` go to `new_chat` instead, released from any claim (they keep
+    their ids, so their order); returns how many."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id == old_chat, OutboxMessage.status == "pending")
+        .values(chat_id=new_chat, claimed_until=None, claim_token=None)
+        .execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)   # type: ignore[attr-defined]
+
+
+async def outbox_rows_of_request(session: AsyncSession, request_id: int,
+                                 kind: str) -> Sequence[OutboxMessage]:
+    """The request's outbox rows of `kind` (e.g. its task cards), oldest first."""
+    statement = (select(OutboxMessage).where(OutboxMessage.request_id == request_id,
+                                             OutboxMessage.kind == kind)
+                 .order_by(OutboxMessage.id))
+    return (await session.execute(statement)).scalars().all()
+
+
+async def outbox_dedupe_exists(session: AsyncSession, key: str) -> bool:
+    statement = select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key).limit(1)
+    return (await session.execute(statement)).first() is not None
+
+
+async def resume_after_outage(session: AsyncSession, *, mark: str, now: datetime,
+                              chats: int | None = None) -> int:
+    """Telegram answers again: rows put off by the outage (`last_error` starts with `mark`),
+    and the later rows of their chats held behind them, become due `now`; rows held for a
+    later reason (quiet hours) keep their time. `chats`: only that many chats, the oldest
+    rows first (a probe). Returns how many rows were brought forward."""
+    heads = (await session.execute(
+        select(OutboxMessage.chat_id, OutboxMessage.not_before)
+        .where(OutboxMessage.status == "pending", OutboxMessage.not_before > now,
+               OutboxMessage.last_error.startswith(mark))
+        .order_by(OutboxMessage.id).limit(chats))).all()
+    count = 0
+    for chat_id, until in heads:
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending",
+                   OutboxMessage.not_before > now, OutboxMessage.not_before <= until)
+            .values(not_before=now)
+            .execution_options(synchronize_session=False))
+        count += int(result.rowcount or 0)   # type: ignore[attr-defined]
+    return count

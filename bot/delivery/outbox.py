@@ -11,6 +11,18 @@ Crash safety: a row is marked sent only after Telegram confirmed its last call; 
 between the send and the mark, the row is sent again once the lease lapses (at least once,
 never lost). A row of several calls (album, voice, location, text) records how many were
 confirmed (`parts_sent`), and a retry resumes after them.
+
+Telegram's answers the worker acts on:
+* 5xx, timeouts, dropped connections (an outage): retried soon at first, then at most every
+  OUTAGE_MAX_BACKOFF_S, and never given up (Telegram being down is no fault of the row).
+  While the outage lasts, the oldest row it holds is tried every OUTAGE_PROBE_S; the first
+  success brings every row the outage put off forward, so what queued up arrives as soon as
+  Telegram is back.
+* 403 (blocked, never opened the chat, removed from the group) and 400 "chat not found" (a
+  deleted group): the row is undeliverable, and `on_undeliverable(row)` is told.
+* 400 with migrate_to_chat_id (a group upgraded to a supergroup): the chat's pending rows
+  move to the new id, the row is sent there without spending an attempt, and
+  `on_migrated(old, new)` is told.
 """
 
 from __future__ import annotations
@@ -29,6 +41,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import queries
+from storage.db import unavailable
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
 
@@ -38,6 +51,10 @@ LEASE = timedelta(seconds=60)
 RENEW_EVERY_S = 20.0   # well inside LEASE: a slow batch keeps its claim
 MAX_ATTEMPTS = 20
 MAX_BACKOFF_S = 300.0
+OUTAGE_FIRST_BACKOFF_S = 0.25   # a blip passes quickly; a long outage is probed
+OUTAGE_MAX_BACKOFF_S = 30.0     # at most this long between tries, and the first success
+OUTAGE_MARK = "outage: "        # brings the rest forward (last_error's prefix)
+OUTAGE_PROBE_S = 2.0            # during an outage, one row is tried this often
 
 
 class Delivery(StrEnum):
@@ -46,6 +63,7 @@ class Delivery(StrEnum):
     UNDELIVERABLE = "undeliverable"   # 403: blocked, or never opened the chat
     REJECTED = "rejected"         # 400: a bug of ours; retrying cannot help
     LATER = "later"               # our own pacing: the chat's budget is spent; not an attempt
+    MIGRATED = "migrated"         # the group became a supergroup: send to `new_chat_id`
 
 
 @dataclass(frozen=True)
@@ -54,9 +72,13 @@ class Result:
     retry_after: float | None = None
     error: str | None = None
     parts_sent: int | None = None   # the row's calls Telegram confirmed so far, if it counts
+    new_chat_id: int | None = None  # MIGRATED: the supergroup's id
+    outage: bool = False            # RETRY for a 5xx, a timeout or a network error
 
 
 Confirmed = Callable[[int], Awaitable[bool]]
+OnUndeliverable = Callable[[OutboxMessage], Awaitable[None]]
+OnMigrated = Callable[[int, int], Awaitable[None]]
 
 
 class Sender(Protocol):
@@ -67,14 +89,26 @@ class Sender(Protocol):
         ...
 
 
-def backoff(attempts: int) -> float:
+def backoff(attempts: int, *, outage: bool = False) -> float:
+    """Seconds before the next try after `attempts` failed ones."""
+    if outage:
+        return min(OUTAGE_FIRST_BACKOFF_S * 2.0 ** (attempts - 1), OUTAGE_MAX_BACKOFF_S)
     return min(2.0 ** attempts, MAX_BACKOFF_S)
 
 
 class OutboxWorker:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime],
-                 sender: Sender, *, batch: int = 20) -> None:
+                 sender: Sender, *, batch: int = 20,
+                 on_undeliverable: OnUndeliverable | None = None,
+                 on_migrated: OnMigrated | None = None) -> None:
+        """`on_undeliverable(row)` and `on_migrated(old_chat, new_chat)` are awaited after the
+        outcome is stored (the office is told, the department's chat updated); what they
+        raise is logged, never stops delivery."""
         self._sessions = sessions
+        self._on_undeliverable = on_undeliverable
+        self._on_migrated = on_migrated
+        self._outage = False   # a 5xx or network error since the last success
+        self._next_probe = 0.0   # loop time of the next outage probe
         self._clock = clock
         self._sender = sender
         self._batch = batch
@@ -107,8 +141,8 @@ class OutboxWorker:
                     await queries.renew_claim(uow.session, token=token,
                                               lease_until=self._clock() + LEASE)
                     await uow.commit()
-            except Exception:
-                log.exception("could not renew the outbox lease of claim %s", token)
+            except Exception as exc:
+                _log_failure(exc, f"could not renew the outbox lease of claim {token}")
 
     async def _confirm(self, row_id: int, token: str, parts: int) -> bool:
         """Store that `parts` of the row's calls went out, before the next one is made: killed
@@ -135,7 +169,9 @@ class OutboxWorker:
                             row_id, token, row.claim_token, result and result.delivery)
                 return False
             row.claimed_until, row.claim_token = None, None
-            if result is not None:
+            if result is not None and result.delivery == Delivery.MIGRATED:
+                await _move_chat(uow.session, row, result)
+            elif result is not None:
                 _apply(row, result, now)
                 if row.status == "pending":
                     await queries.postpone_chat(uow.session, chat_id=row.chat_id,
@@ -162,7 +198,10 @@ class OutboxWorker:
         """Send a claimed batch; stop at once if the claim turns out lost (the rows share one
         lease: another instance has them all now)."""
         held: set[int] = set()
+        moved: set[int] = set()   # chats whose rows `_move_chat` released to a new id
         for row in rows:
+            if row.chat_id in moved:
+                continue
             if row.chat_id in held or self._stopping:
                 if not await self._record(row.id, token, None):   # an earlier row goes first
                     return
@@ -176,14 +215,55 @@ class OutboxWorker:
                             row.id, row.chat_id, result.retry_after, self.rate_limited)
             if not await self._record(row.id, token, result):
                 return
+            if result.delivery == Delivery.MIGRATED:
+                moved.add(row.chat_id)
+            await self._after(row, result)
+
+    async def _after(self, row: OutboxMessage, result: Result) -> None:
+        """Tell the hooks; after an outage's first success, bring its rows forward."""
+        try:
+            if result.delivery == Delivery.RETRY and result.outage:
+                self._outage = True
+            elif result.delivery == Delivery.SENT and self._outage:
+                self._outage = False
+                await self._resume_after_outage()
+            elif result.delivery == Delivery.UNDELIVERABLE and self._on_undeliverable:
+                row.status, row.last_error = "undeliverable", result.error
+                await self._on_undeliverable(row)
+            elif result.delivery == Delivery.MIGRATED and self._on_migrated:
+                assert result.new_chat_id is not None
+                await self._on_migrated(row.chat_id, result.new_chat_id)
+        except Exception as exc:
+            _log_failure(exc, f"after outbox row {row.id} ({result.delivery})")
+
+    async def _probe(self) -> None:
+        """During an outage, make the oldest row it holds due now (one try per probe)."""
+        loop = asyncio.get_running_loop()
+        if not self._outage or loop.time() < self._next_probe:
+            return
+        self._next_probe = loop.time() + OUTAGE_PROBE_S
+        async with UnitOfWork(self._sessions) as uow:
+            await queries.resume_after_outage(uow.session, mark=OUTAGE_MARK, now=self._clock(),
+                                              chats=1)
+            await uow.commit()
+
+    async def _resume_after_outage(self) -> None:
+        async with UnitOfWork(self._sessions) as uow:
+            count = await queries.resume_after_outage(uow.session, mark=OUTAGE_MARK,
+                                                      now=self._clock())
+            await uow.commit()
+        if count:
+            log.info("Telegram answers again: %s queued rows brought forward", count)
+            self.wake()
 
     async def run(self, idle_seconds: float) -> None:
         """Deliver until stopped; sleep on the wake event when nothing is due."""
         while not self._stopping:
             try:
+                await self._probe()
                 claimed = await self.deliver_due()
-            except Exception:
-                log.exception("outbox delivery failed; retrying after %ss", idle_seconds)
+            except Exception as exc:
+                _log_failure(exc, f"outbox delivery failed; retrying after {idle_seconds}s")
                 claimed = 0
             if claimed or self._stopping:
                 continue
@@ -199,11 +279,12 @@ def _apply(row: OutboxMessage, result: Result, now: datetime) -> None:
         row.not_before = now + timedelta(seconds=result.retry_after or 0.0)
         return
     row.attempts += 1
-    row.last_error = result.error
+    row.last_error = f"{OUTAGE_MARK}{result.error}" if result.outage else result.error
     if result.delivery == Delivery.SENT:
         row.status, row.sent_at = "sent", now
-    elif result.delivery == Delivery.RETRY and row.attempts < MAX_ATTEMPTS:
-        wait = result.retry_after if result.retry_after is not None else backoff(row.attempts)
+    elif result.delivery == Delivery.RETRY and (result.outage or row.attempts < MAX_ATTEMPTS):
+        wait = (result.retry_after if result.retry_after is not None
+                else backoff(row.attempts, outage=result.outage))
         row.not_before = now + timedelta(seconds=wait)
     elif result.delivery == Delivery.RETRY:
         row.status = "failed"
@@ -213,3 +294,25 @@ def _apply(row: OutboxMessage, result: Result, now: datetime) -> None:
         row.status = result.delivery.value
         log.warning("outbox row %s to %s: %s (%s)", row.id, row.chat_id, row.status,
                     result.error)
+
+
+async def _move_chat(session: AsyncSession, row: OutboxMessage, result: Result) -> None:
+    """The group became a supergroup: its pending rows (this one first) go to the new id,
+    released, no attempt spent."""
+    assert result.new_chat_id is not None
+    if result.parts_sent is not None:
+        row.parts_sent = result.parts_sent
+    row.last_error = result.error
+    await session.flush()
+    moved = await queries.retarget_outbox(session, old_chat=row.chat_id,
+                                          new_chat=result.new_chat_id)
+    log.warning("chat %s became %s: %s pending rows follow", row.chat_id, result.new_chat_id,
+                moved)
+
+
+def _log_failure(exc: Exception, what: str) -> None:
+    """A database that is down for now: one line; anything else: the traceback."""
+    if unavailable(exc):
+        log.warning("%s: database unavailable (%s)", what, exc)
+    else:
+        log.error("%s", what, exc_info=exc)

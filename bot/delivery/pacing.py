@@ -22,8 +22,9 @@ outbox needs; so this module keeps the three budgets itself, over an injectable 
 
 Several instances: one chat's rows are claimed by one instance at a time (see
 `storage.queries.claim_outbox`), and a row put off for pacing is put off in the database
-(`not_before`), so the per-chat limits hold across instances. The overall budget is per
-instance: with N instances, give each `overall_per_second / N`.
+(`not_before`). But a pacer remembers only what its own instance sent, and a chat's direct
+replies (and its next claim) may come from another instance: `lianxin run --instances N`
+gives each instance 1/N of every budget (`Limits.shared`).
 """
 
 from __future__ import annotations
@@ -34,16 +35,26 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-MARGIN_S = 0.02   # network jitter: a request may reach Telegram a little later than we timed it
+MARGIN_S = 0.05   # jitter: a request may reach Telegram later than timed (a busy event loop)
 PRUNE_EVERY = 1000   # reservations between forgetting chats whose budget is whole again
 
 
 @dataclass(frozen=True)
 class Limits:
-    overall_per_second: int = 29
+    overall_per_second: int = 28
     private_per_second: float = 1.0
     private_burst: int = 3
     group_per_minute: int = 20
+
+    def shared(self, instances: int) -> Limits:
+        """Each of `instances` instances sharing the token takes 1/N of every budget: a direct
+        reply is paced where it is sent, and a chat's next update may reach another instance,
+        so no instance knows what the others sent (rounded down; at least one message)."""
+        n = max(1, instances)
+        return Limits(overall_per_second=max(1, self.overall_per_second // n),
+                      private_per_second=self.private_per_second / n,
+                      private_burst=max(1, self.private_burst // n),
+                      group_per_minute=max(1, self.group_per_minute // n))
 
 
 def is_group(chat_id: int) -> bool:

@@ -8,7 +8,14 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
 from bot.delivery.outbox import Confirmed, Delivery, Result
 from bot.delivery.pacing import Pacer
@@ -17,6 +24,8 @@ from bot.limits import CAPTION, utf16_len
 from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
+
+CHAT_GONE = "chat not found"   # 400 for a deleted group (or a chat id that never existed)
 
 
 def inline_markup(buttons: Sequence[Sequence[Sequence[str]]] | None,
@@ -57,13 +66,18 @@ class TelegramSender:
         except RetryAfter as exc:
             return Result(Delivery.RETRY, retry_after=retry_seconds(exc), error=str(exc),
                           parts_sent=done)
-        except Forbidden as exc:
+        except ChatMigrated as exc:   # 400 with migrate_to_chat_id; not a BadRequest in PTB
+            return Result(Delivery.MIGRATED, new_chat_id=exc.new_chat_id, error=str(exc),
+                          parts_sent=done)
+        except Forbidden as exc:   # 403: blocked, never opened, kicked from the group
             return Result(Delivery.UNDELIVERABLE, error=str(exc), parts_sent=done)
         except BadRequest as exc:   # before NetworkError: BadRequest is one of them
+            if CHAT_GONE in str(exc).lower():   # a deleted group: nobody to send to
+                return Result(Delivery.UNDELIVERABLE, error=str(exc), parts_sent=done)
             log.error("Telegram rejected outbox row %s (%s): %s", row.id, row.kind, exc)
             return Result(Delivery.REJECTED, error=str(exc), parts_sent=done)
-        except (NetworkError, TelegramError) as exc:
-            return Result(Delivery.RETRY, error=str(exc), parts_sent=done)
+        except (NetworkError, TelegramError) as exc:   # 5xx, timeouts, connection errors
+            return Result(Delivery.RETRY, error=str(exc), parts_sent=done, outage=True)
         return Result(Delivery.SENT, parts_sent=done)
 
     async def _pace(self, chat_id: int, count: int) -> float:

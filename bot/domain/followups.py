@@ -75,3 +75,14 @@ def recompute(req: RequestState, deadlines: Deadlines, *, at: datetime) -> Ledge
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
+
+
+def unreachable(req: RequestState, *, at: datetime) -> LedgerEvent:
+    """A task card reached nobody in its department (every assignee never opened the bot or
+    blocked it, the group removed the bot): back to the office's queue (triage), to route
+    again. Raises WrongState unless the task is still waiting to be accepted."""
+    if req.status != Status.DISPATCHED:
+        raise WrongState(req.status)
+    department = req.department or ""
+    req.department, req.accept_due_at = None, None
+    return move(req, "unreachable", SYSTEM, Status.TRIAGE, at, department=department)

@@ -102,6 +102,13 @@ def acceptor_card(o: Occasion) -> Message:
     return Message(card.text, card.buttons)
 
 
+def unreachable_card(o: Occasion) -> Message:
+    """A task card that reached nobody in its department, offered to the office again."""
+    returned = (o.event.detail["department"], texts.UNREACHABLE_REASON)
+    return Message(render.triage_card(o.config, o.request, returned=returned),
+                   render.triage_buttons(o.config, o.request))
+
+
 def triage_card(o: Occasion) -> Message:
     return Message(render.triage_card(o.config, o.request),
                    render.triage_buttons(o.config, o.request), follow=render.full_text(o.request))
@@ -356,6 +363,7 @@ POLICY: tuple[Notice, ...] = (
     Notice("accept", A.RESIDENT, "accepted", accepted, timing=T.RESIDENT),
     Notice("accept", A.ACTOR, "task_card", acceptor_card, when=pressed_in_group),
     Notice("return", A.OFFICE, "triage_card", returned_card),
+    Notice("unreachable", A.OFFICE, "triage_card", unreachable_card),   # delivery: nobody got it
     Notice("resolve", A.RESIDENT, "answer", answer, when=survey_with_answer),
     Notice("resolve", A.RESIDENT, "answer", answer_alone, when=survey_later),
     Notice("reopen", A.DEPARTMENT, "task_card", reopened_card),

@@ -445,3 +445,18 @@ OFFICE_NAME = "连心服务办公室"   # a dispatcher's or admin's "department"
 TITLE_RELEASED = "原承办人已离岗，工单退回重新接单"
 RELEASE_REASON = "原承办人{name}已不再承办本部门工单"
 TRIAGE_RELEASED = "<b>承办人离岗</b>：{department}，{reason}，该部门已无承办人\n"
+
+# --- destinations the bot cannot reach (told to the office once per destination) ----------
+
+UNREACHABLE_TASK = "；任务 {number} 未能送达"
+UNREACHABLE_OTHER = "；一条通知未能送达"
+UNREACHABLE_GROUP = (
+    "⚠️ {department} 的群聊已移除本机器人{lost}。请把机器人加回群聊，或更换配置中的 chat_id。"
+)
+UNREACHABLE_NEVER_OPENED = (
+    "⚠️ {name}（{department}）从未打开过本机器人，收不到消息{lost}。"
+    "请提醒其在 Telegram 中打开本机器人并发送 /start。"
+)
+UNREACHABLE_BLOCKED = "⚠️ {name}（{department}）已停用本机器人，收不到消息{lost}。"
+UNREACHABLE_REASON = "部门内无人能收到任务（未打开机器人或群聊已移除机器人），请改派"
+NO_DEPARTMENT = "未分配部门"

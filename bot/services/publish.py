@@ -22,13 +22,27 @@ from storage.uow import UnitOfWork
 
 
 async def department_chats(session: AsyncSession, config: Config, department: str) -> list[int]:
-    """Every active assignee of the department, then its group chat if configured."""
+    """Every active assignee of the department, then its group chat if it has one: the one
+    Telegram moved it to (a supergroup upgrade, `department_chats`) while the config still
+    names the old one, else the config's."""
     chats = [s.telegram_id for s in await queries.active_staff(
         session, role=Role.ASSIGNEE, department=department)]
     unit = config.department(department)
-    if unit is not None and unit.chat_id is not None:
-        chats.append(unit.chat_id)
-    return chats
+    if unit is None:
+        return chats
+    group = department_group(unit.chat_id,
+                             (await queries.department_chat_overrides(session)).get(department))
+    return chats if group is None else [*chats, group]
+
+
+def department_group(configured: int | None,
+                     override: tuple[int, int | None] | None) -> int | None:
+    """The group chat to use: the override (chat, the chat it replaced) while the config
+    still names the chat it replaced (an admin who sets another chat wins), else the
+    config's."""
+    if override is not None and (configured is None or override[1] == configured):
+        return override[0]
+    return configured
 
 
 async def office_chats(session: AsyncSession) -> list[int]:

@@ -16,6 +16,7 @@ from bot.domain.schedule import Chase, timers_after_chase
 from bot.services.core import Services
 from bot.services.daily import run_daily_jobs
 from bot.services.ledger import record
+from bot.services.updates import prune_seen_updates
 from storage import queries
 
 log = logging.getLogger(__name__)
@@ -48,9 +49,11 @@ async def fire_due_timer(svc: Services) -> bool:
 
 async def run_sweeps(svc: Services, *, most: int = 1000) -> int:
     """Fire what is due, up to `most` timers per run (the next tick takes the rest), then the
-    daily jobs whose time has come; returns how many timers fired."""
+    daily jobs whose time has come, then forget old update ids; returns how many timers
+    fired."""
     fired = 0
     while fired < most and await fire_due_timer(svc):
         fired += 1
     await run_daily_jobs(svc)
+    await prune_seen_updates(svc)
     return fired

@@ -192,3 +192,26 @@ async def test_two_claims_at_once_never_split_a_chat(services: Services, clock,
         second = await claim(services, clock, "two")
         assert sorted(r.text for r in second) == ["c", "e"]     # not chat 1's "d"
         await first.commit()
+
+
+async def test_an_outage_is_never_given_up_and_the_first_success_brings_its_rows_forward(
+        services: Services, clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.delivery import outbox as module
+
+    monkeypatch.setattr(module, "MAX_ATTEMPTS", 2)
+    await queue(services, (1, "a"), (2, "b"))
+    down = Result(Delivery.RETRY, error="Bad Gateway", outage=True)
+    transport = Transport({1: [down, down, down], 2: [down]})
+    worker = OutboxWorker(services.sessions, services.now, transport)
+    await worker.deliver_due()                  # both fail: tried again in 0.25 s
+    clock.advance(seconds=0.25)
+    await worker.deliver_due()                  # chat 1 fails again (0.5 s), chat 2 goes
+    assert transport.sent == [(2, "b")]
+    first = (await outbox(services, chat_id=1))[0]
+    assert first.not_before == clock.now       # brought forward by chat 2's success
+    await worker.deliver_due()                  # a third failure, past MAX_ATTEMPTS
+    first = (await outbox(services, chat_id=1))[0]
+    assert (first.status, first.attempts) == ("pending", 3)
+    clock.advance(seconds=1)
+    await worker.deliver_due()
+    assert transport.sent == [(2, "b"), (1, "a")]

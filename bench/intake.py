@@ -1,0 +1,118 @@
+"""Intake cost: the bot against a bare python-telegram-bot echo bot, same fake, same load.
+
+    python bench/intake.py [--residents 50] [--messages 10] [--rate 20] [--database-url URL]
+
+Each bot runs as its own process (`lianxin run`, long polling; the echo bot: PTB with one
+MessageHandler that answers every message) against the fake Bot API (tests/fakebot) with its
+flood limits off. `residents` residents send `messages` messages each (a report up to its
+summary, /my, /help, a second report started and cancelled), `rate` updates per second offered
+in all: each resident sends its next message once the previous one was answered and its own
+share of the interval has passed. Prints plain `name: value` lines for each bot: updates/s,
+the bot process's CPU milliseconds per update (from /proc, start-up excluded), and p50/p95 of
+the reply latency (from the update's arrival at the fake to the first answer). Targets: the
+bot at most 2x the echo bot's CPU per update; p95 <= 100 ms at 20 updates/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.conftest import always_open_config  # noqa: E402
+from tests.fakebot import FakeTelegram  # noqa: E402
+
+FIRST_RESIDENT = 800_000
+SCRIPT = ("/new", "瑞祥社区3号楼门口的路灯坏了好几天", "完成", "瑞祥社区3号楼东侧", "跳过",
+          "/my", "/help", "/new", "和平里小区门口下水道堵了", "/cancel")
+ECHO_BOT = """
+import os
+from telegram.ext import ApplicationBuilder, MessageHandler, filters
+async def echo(update, context):
+    await update.effective_message.reply_text(update.effective_message.text or "ok")
+url = os.environ["TELEGRAM_API_URL"]
+app = (ApplicationBuilder().token(os.environ["TELEGRAM_BOT_TOKEN"]).base_url(url + "/bot")
+       .build())
+app.add_handler(MessageHandler(filters.ALL, echo))
+app.run_polling()
+"""
+
+
+def cpu_ms(pid: int) -> float:
+    """The process's user + system CPU time so far, in milliseconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+async def resident(fake: FakeTelegram, user: int, messages: int, every: float,
+                   latencies: list[float]) -> None:
+    """Send `messages` messages, one per `every` seconds at most, each after its answer."""
+    for i in range(messages):
+        started = time.perf_counter()
+        mark = fake.mark()
+        fake.send_text(user, SCRIPT[i % len(SCRIPT)])
+        await fake.wait_for(user, since=mark, timeout=60)
+        latencies.append(time.perf_counter() - started)
+        await asyncio.sleep(max(0.0, started + every - time.perf_counter()))
+
+
+async def measure(name: str, args: list[str], env: dict[str, str], fake: FakeTelegram,
+                  residents: int, messages: int, rate: float, workdir: Path) -> None:
+    with (workdir / f"{name}.log").open("wb") as log:
+        process = await asyncio.create_subprocess_exec(*args, env=env, cwd=workdir,
+                                                       stdout=log, stderr=log)
+    try:
+        await fake.wait_polling(timeout=120)
+        users = [FIRST_RESIDENT + i for i in range(residents)]
+        for user in users:
+            fake.add_user(user, f"居民{user}")
+        latencies: list[float] = []
+        await resident(fake, users[0], 1, 0.0, [])   # warm-up: first update paths loaded
+        before, started = cpu_ms(process.pid), time.perf_counter()
+        every = residents / rate
+        await asyncio.gather(*(resident(fake, u, messages, every, latencies) for u in users))
+        elapsed, spent = time.perf_counter() - started, cpu_ms(process.pid) - before
+    finally:
+        process.terminate()
+        await process.wait()
+    updates = residents * messages
+    quantiles = statistics.quantiles(latencies, n=100)
+    print(f"{name}_updates: {updates}")
+    print(f"{name}_updates_per_s: {updates / elapsed:.1f}")
+    print(f"{name}_cpu_ms_per_update: {spent / updates:.2f}")
+    print(f"{name}_latency_p50_ms: {quantiles[49] * 1000:.1f}")
+    print(f"{name}_latency_p95_ms: {quantiles[94] * 1000:.1f}")
+
+
+async def main(residents: int, messages: int, rate: float, url: str | None) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        config = always_open_config(workdir / "lianxin.yaml")
+        base = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1",
+                "LIANXIN_CONFIG": str(config), "LIANXIN_DATA_DIR": str(workdir / "data"),
+                "DATABASE_URL": url or f"sqlite:///{workdir / 'bench.db'}"}
+        print(f"database: {base['DATABASE_URL'].split(':')[0]}")
+        print(f"offered_updates_per_s: {rate}")
+        for name, args in (("echo", [sys.executable, "-c", ECHO_BOT]),
+                           ("lianxin", [sys.executable, "-m", "bot.cli", "run"])):
+            async with FakeTelegram(flood_limits=False) as fake:
+                env = {**base, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.url}
+                await measure(name, args, env, fake, residents, messages, rate, workdir)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--residents", type=int, default=50)
+    parser.add_argument("--messages", type=int, default=10)
+    parser.add_argument("--rate", type=float, default=20.0)
+    parser.add_argument("--database-url")
+    options = parser.parse_args()
+    asyncio.run(main(options.residents, options.messages, options.rate, options.database_url))
