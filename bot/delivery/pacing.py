@@ -35,13 +35,13 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-MARGIN_S = 0.05   # jitter: a request may reach Telegram later than timed (a busy event loop)
+MARGIN_S = 0.1   # jitter: a request may reach Telegram later than timed (a busy event loop)
 PRUNE_EVERY = 1000   # reservations between forgetting chats whose budget is whole again
 
 
 @dataclass(frozen=True)
 class Limits:
-    overall_per_second: int = 28
+    overall_per_second: int = 25   # under 30/s: requests timed apart can arrive bunched
     private_per_second: float = 1.0
     private_burst: int = 3
     group_per_minute: int = 20

@@ -110,5 +110,5 @@ async def test_replies_and_edits_share_the_chat_budget_other_calls_do_not() -> N
 def test_instances_sharing_the_token_each_keep_a_share_of_every_budget() -> None:
     shared = Limits().shared(2)
     assert (shared.overall_per_second, shared.private_per_second, shared.private_burst,
-            shared.group_per_minute) == (14, 0.5, 1, 10)
+            shared.group_per_minute) == (12, 0.5, 1, 10)
     assert Limits().shared(1) == Limits()
