@@ -6,11 +6,11 @@ against the request as it is now, so a forged or stale button changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.domain.errors import NotAllowed, SurveyClosed, WrongState
+from bot.domain.errors import DomainError, NotAllowed, SurveyClosed, WrongState
 from bot.domain.model import Role, Status
 
 
@@ -103,3 +103,16 @@ def check(action: str, actor: Actor, req: Guarded) -> None:
         if action in ("rate", "reopen") and req.status == Status.CLOSED and req.rating is None:
             raise SurveyClosed(req.status)   # expired unanswered: the buttons say so
         raise WrongState(req.status)
+
+
+def allowed_actions(actor: Actor, req: Guarded,
+                    actions: Iterable[str] = RULES) -> frozenset[str]:
+    """The actions (keys of RULES) `actor` may do to `req` now: the buttons a card shows."""
+    allowed = set()
+    for action in actions:
+        try:
+            check(action, actor, req)
+        except DomainError:
+            continue
+        allowed.add(action)
+    return frozenset(allowed)

@@ -11,14 +11,13 @@ from datetime import timedelta
 from typing import Any
 
 from bot.domain import figures
-from bot.domain.errors import DomainError, NotAllowed, UnknownRequest
+from bot.domain.errors import NotAllowed, UnknownRequest
 from bot.domain.model import Role
-from bot.domain.rules import RULES, Actor, check
+from bot.domain.rules import Actor, allowed_actions
 from bot.domain.views import Card, HistoryItem, Page
 from bot.services.core import Services
 from bot.services.ledger import actor_of, view_of
 from storage import queries
-from storage.models import Request
 
 PAGE_SIZE = 5
 OFFICE = (Role.DISPATCHER, Role.ADMIN)
@@ -63,17 +62,6 @@ async def overdue_list(svc: Services, *, actor_id: int, page: int = 0) -> Page:
                        (Role.SUPERVISOR, *OFFICE))
 
 
-def _actions(actor: Actor, req: Request) -> frozenset[str]:
-    allowed = set()
-    for action in RULES:
-        try:
-            check(action, actor, req)
-        except DomainError:
-            continue
-        allowed.add(action)
-    return frozenset(allowed)
-
-
 async def open_card(svc: Services, *, actor_id: int, number: str,
                     with_history: bool = False) -> Card:
     """A request's card for a staff member (/find gives the office its history too).
@@ -91,7 +79,7 @@ async def open_card(svc: Services, *, actor_id: int, number: str,
         if actor.role not in OFFICE and not mine:
             raise NotAllowed("desk")
         events = await queries.history(uow.session, req.id) if with_history else ()
-        return Card(view_of(req), _actions(actor, req), req.assignee_id == actor.id,
+        return Card(view_of(req), allowed_actions(actor, req), req.assignee_id == actor.id,
                     tuple(HistoryItem(e.at, e.kind, e.actor_role, dict(e.detail or {}))
                           for e in events))
 

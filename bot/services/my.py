@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 
 from bot.domain import residents
-from bot.domain.errors import DomainError, UnknownRequest
+from bot.domain.errors import UnknownRequest
 from bot.domain.model import Role
-from bot.domain.rules import Actor, check
+from bot.domain.rules import Actor, allowed_actions
 from bot.domain.views import Card, HistoryItem, Page
 from bot.notify import texts
 from bot.notify.replies import Keyboard, Say
@@ -37,17 +37,6 @@ async def my_page(svc: Services, *, resident_id: int, page: int = 0) -> Page:
                     page * PAGE_SIZE + 1)
 
 
-def _allowed(actor: Actor, req: Request) -> frozenset[str]:
-    allowed = set()
-    for action in ACTIONS:
-        try:
-            check(action, actor, req)
-        except DomainError:
-            continue
-        allowed.add(action)
-    return frozenset(allowed)
-
-
 async def _own(uow: UnitOfWork, actor_id: int, number: str) -> Request:
     """The resident's own request (another's is as unknown as a missing one)."""
     req = await queries.request_by_number(uow.session, number)
@@ -63,7 +52,7 @@ async def detail(svc: Services, *, actor_id: int, number: str) -> Card:
         req = await _own(uow, actor_id, number)
         events = await queries.history(uow.session, req.id)
         actor = Actor(actor_id, Role.RESIDENT, None, "")
-        return Card(view_of(req), _allowed(actor, req), True,
+        return Card(view_of(req), allowed_actions(actor, req, ACTIONS), True,
                     tuple(HistoryItem(e.at, e.kind, e.actor_role, {}) for e in events))
 
 
