@@ -95,15 +95,22 @@ def _set(req: RequestState, deadlines: Deadlines) -> None:
 
 
 def submit(req: RequestState, resident: Actor, *, department: str | None,
-           deadlines: Deadlines, at: datetime) -> LedgerEvent:
-    """A new request: to `department` when the router was confident, else to triage."""
+           deadlines: Deadlines, at: datetime, flag: str | None = None) -> LedgerEvent:
+    """A new request: to `department` when the router was confident, else to triage.
+
+    `flag` (the reason its resident was blocked) sends it to triage whatever the router
+    said, the reason kept in the ledger row ("flagged") and shown on the office's card.
+    """
+    if flag is not None:
+        department = None
     _set(req, deadlines)
     req.department = department
     if department is None:
         req.accept_due_at = None   # nobody can accept before the office routes it
     target = Status.DISPATCHED if department else Status.TRIAGE
+    extra = {"flagged": flag} if flag is not None else {}
     return move(req, "submit", resident, target, at, first=True, department=department,
-                 category=req.category)
+                category=req.category, **extra)
 
 
 def route(req: RequestState, actor: Actor, *, category: str, department: str,

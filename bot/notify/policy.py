@@ -110,8 +110,11 @@ def unreachable_card(o: Occasion) -> Message:
 
 
 def triage_card(o: Occasion) -> Message:
+    """A new request for the office to route, its photos and voice after it (a voice-only
+    description is heard here first)."""
     return Message(render.triage_card(o.config, o.request),
-                   render.triage_buttons(o.config, o.request), follow=render.full_text(o.request))
+                   render.triage_buttons(o.config, o.request), True,
+                   follow=render.full_text(o.request))
 
 
 def returned_card(o: Occasion) -> Message:
