@@ -165,8 +165,9 @@ def rate(req: RequestState, actor: Actor, *, rating: Rating, at: datetime) -> Le
 
 
 def reopen(req: RequestState, actor: Actor, *, reason: str, max_reopens: int,
-           deadlines: Deadlines, at: datetime) -> LedgerEvent:
-    """不满意打回重新办理: back to the same department with fresh deadlines.
+           deadlines: Deadlines, at: datetime, voice: str | None = None) -> LedgerEvent:
+    """不满意打回重新办理: back to the same department with fresh deadlines (`voice`: the
+    reason as a voice message's file id, kept in the ledger and sent after the card).
 
     A reopen beyond `max_reopens` raises the escalation level: the office must look at it.
     """
@@ -177,8 +178,9 @@ def reopen(req: RequestState, actor: Actor, *, reason: str, max_reopens: int,
     if escalated:
         req.escalation_level += 1
     _set(req, deadlines)
+    extra = {"voice": voice} if voice else {}
     return move(req, "reopen", actor, Status.DISPATCHED, at, context={"escalated": escalated},
-                 reason=reason, reopen_count=req.reopen_count)
+                reason=reason, reopen_count=req.reopen_count, **extra)
 
 
 def withdraw(req: RequestState, actor: Actor, *, at: datetime) -> LedgerEvent:

@@ -94,7 +94,7 @@ def reopened_card(o: Occasion) -> Message:
     card = render.task_card(o.config, o.request, title=texts.TITLE_REOPENED,
                             reason=o.event.detail["reason"])
     return Message(card, render.task_buttons(o.request.number, Status.DISPATCHED), True,
-                   follow=render.full_text(o.request))
+                   follow=render.full_text(o.request), voice=o.event.detail.get("voice"))
 
 
 def acceptor_card(o: Occasion) -> Message:

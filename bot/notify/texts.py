@@ -92,6 +92,7 @@ OPEN_PRIVATE_CHAT = "请先私聊本机器人并发送 /start ，再点这个按
 NOTHING_TO_CANCEL = "当前没有进行中的操作。需要反映问题请发送 /new 。"
 UNSUPPORTED_MESSAGE = "抱歉，暂时只能处理文字、照片、语音和位置。需要反映问题请发送 /new 。"
 STAFF_IDLE = "请通过工单卡片上的按钮办理。发送 /help 查看说明。"
+GRID_IDLE = "替居民反映问题请发送 /proxy ，查看代报的诉求请发送 /my 。"
 
 # --- privacy ----------------------------------------------------------------------------------
 
@@ -330,7 +331,9 @@ RESIDENT_ANSWER = (
 )
 RATING_LABELS = {Rating.SATISFIED: "满意", Rating.BASIC: "基本满意",
                  Rating.UNSATISFIED: "不满意"}
-ASK_REOPEN_REASON = "很抱歉没能让您满意。请告诉我们哪里不满意，我们将打回重新办理。"
+ASK_REOPEN_REASON = (
+    "很抱歉没能让您满意。请告诉我们哪里不满意（打字或发语音都可以），我们将打回重新办理。"
+)
 THANKS_RATING = "感谢您的评价！诉求 {number} 已办结。"
 REOPENED = "已打回重新办理，诉求 {number} 将由{department}重新办理，请耐心等待。"
 BTN_ALL_CATEGORIES = "全部类别…"

@@ -22,6 +22,7 @@ from tests.integration.helpers import (
     DISPATCHER,
     RESIDENT,
     accept,
+    ask,
     count,
     number_in,
     outbox,
@@ -181,3 +182,22 @@ async def test_a_grid_workers_reports_do_not_count_against_the_daily_limit(
     assert "请描述" in (await start(one_a_day, GRID))[0].text
     number_in(await report_request(one_a_day, STREETLIGHT))
     assert "上限" in (await start(one_a_day, RESIDENT))[0].text   # 1 a day, as configured
+
+
+async def test_a_reason_said_by_voice_reaches_the_department(services: Services) -> None:
+    number = number_in(await report_request(services, STREETLIGHT))
+    await accept(services, ASSIGNEE, number)
+    await resolve(services, ASSIGNEE, number, "已经修好了")
+    await ask(services, RESIDENT, number, "reopen")
+    reopened = await send(services, RESIDENT, Incoming(Kind.VOICE, file_id="voice-why"))
+    assert "打回重新办理" in reopened[0].text
+    req = await request_row(services, number)
+    assert req.status == Status.DISPATCHED
+    rows = [r for r in await outbox(services, chat_id=ASSIGNEE)
+            if r.kind in ("task_card", "task_card_voice")]
+    assert "不满意原因</b>：（语音）" in (rows[-2].text or "")
+    assert (rows[-1].kind, rows[-1].voice) == ("task_card_voice", "voice-why")
+
+
+async def test_a_grid_worker_writing_is_pointed_to_proxy(services: Services) -> None:
+    assert "/proxy" in (await say(services, GRID, "你好"))[0].text
