@@ -130,7 +130,7 @@ COMMANDS_STAFF = [("tasks", "我的工单"), ("triage", "待分派（连心办�
 
 ASK_DESCRIPTION = (
     "请描述您遇到的问题：发生了什么、持续多久了。\n"
-    "可以发文字，也可以发带说明的照片或语音。随时发送 /cancel 取消。"
+    "可以发文字，也可以发送带说明的照片或语音。随时发送 /cancel 取消。"
 )
 DESCRIPTION_TOO_SHORT = "内容有点少，请再多写几个字，说清楚遇到了什么问题。"
 DESCRIPTION_TOO_LONG = "内容太长了（最多 {limit} 字），请精简后重新发送。"
