@@ -97,6 +97,9 @@ class Resident(Base):
 
     telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     traditional: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # the mobile number they shared as their own contact (Telegram vouches for it): a grid
+    # worker's 代报 for that number shows in their /my, to read
+    phone: Mapped[str | None] = mapped_column(String(32), index=True)
     block_reason: Mapped[str | None] = mapped_column(Text)
     blocked_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]

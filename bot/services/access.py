@@ -83,6 +83,26 @@ async def remember_traditional(uow: UnitOfWork, svc: Services, resident_id: int)
         row.traditional, row.updated_at = True, svc.now()
 
 
+async def own_phone(uow: UnitOfWork, resident_id: int) -> str | None:
+    """The phone the resident shared as their own contact, if any."""
+    row = await queries.resident(uow.session, resident_id)
+    return row.phone if row is not None else None
+
+
+async def remember_phone(uow: UnitOfWork, svc: Services, resident_id: int, phone: str) -> None:
+    """Keep the phone the resident shared as their own contact (the caller commits)."""
+    row = await queries.resident_for_update(uow.session, resident_id, svc.now())
+    if row.phone != phone:
+        row.phone, row.updated_at = phone, svc.now()
+
+
+async def forget_phone(uow: UnitOfWork, resident_id: int) -> None:
+    """/delete_my_data: the kept phone goes too (the caller commits)."""
+    row = await queries.resident(uow.session, resident_id)
+    if row is not None:
+        row.phone = None
+
+
 async def reads_traditional(svc: Services, *, user_id: int,
                             language_code: str | None) -> bool:
     """Whether to answer `user_id` in Traditional Chinese: their Telegram language says

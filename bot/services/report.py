@@ -193,11 +193,12 @@ def _phone(data: Data, inp: Incoming, user_id: int) -> Step:
         if inp.contact_user_id != user_id:
             return None, [Say(texts.PHONE_NOT_OWN)]
         data["phone"] = normal_phone(inp.phone or "") or (inp.phone or "").lstrip("+")
+        data["own_phone"] = True   # Telegram vouches it is theirs
         return _next(PHONE, data), []
     phone = normal_phone(inp.plain) if inp.kind == Kind.TEXT else None
     if phone is None:
         return None, [Say(texts.PHONE_INVALID)]
-    data["phone"] = phone
+    data.update(phone=phone, own_phone=False)
     return _next(PHONE, data), []
 
 
@@ -451,6 +452,8 @@ async def submit(uow: UnitOfWork, svc: Services, *, resident_id: int,
     await record(uow, req, event)
     if req.traditional and not proxy:
         await residents_access.remember_traditional(uow, svc, resident_id)
+    if data.get("own_phone") and req.phone and not proxy:
+        await residents_access.remember_phone(uow, svc, resident_id, req.phone)
     return req
 
 

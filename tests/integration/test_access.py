@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Residents
+from bot.domain.errors import UnknownRequest
 from bot.domain.model import Rating, Status
 from bot.notify import texts
 from bot.notify.replies import Keyboard
-from bot.services import Services, access, report
+from bot.services import Services, access, my, privacy, report
 from bot.services.incoming import Incoming, Kind
 from storage.models import Attachment, Event, Request, Resident
 from tests.conftest import Clock
@@ -201,3 +202,31 @@ async def test_a_reason_said_by_voice_reaches_the_department(services: Services)
 
 async def test_a_grid_worker_writing_is_pointed_to_proxy(services: Services) -> None:
     assert "/proxy" in (await say(services, GRID, "你好"))[0].text
+
+
+async def test_a_resident_who_shares_that_phone_reads_the_grid_workers_report_in_my(
+        services: Services) -> None:
+    await report.start_proxy(services, user_id=GRID)
+    for text in ("13812345678", "张阿姨", STREETLIGHT, "完成", "瑞祥社区3号楼东侧"):
+        await say(services, GRID, text)
+    filed = number_in(await press_draft(services, GRID, "ok"))
+    assert (await my.my_page(services, resident_id=RESIDENT)).total == 0
+
+    # a report of her own, her phone shared as her contact (Telegram vouches it is hers)
+    await start(services, RESIDENT)
+    for text in ("楼道里的灯也不亮了，上下楼看不清", "完成", "瑞祥社区3号楼二单元"):
+        await say(services, RESIDENT, text)
+    await send(services, RESIDENT, Incoming(Kind.CONTACT, phone="+8613812345678",
+                                            contact_user_id=RESIDENT))
+    own = number_in(await press_draft(services, RESIDENT, "ok"))
+    page = await my.my_page(services, resident_id=RESIDENT)
+    assert [v.number for v in page.items] == [own, filed]
+    card = await my.detail(services, actor_id=RESIDENT, number=filed)
+    assert card.actions == frozenset()   # to read: the grid worker acts on it
+    # a neighbour who only typed that number sees nothing of it
+    await report_request(services, STREETLIGHT, user=5002, phone="13812345678")
+    assert filed not in [v.number for v in (await my.my_page(services, resident_id=5002)).items]
+    with pytest.raises(UnknownRequest):
+        await my.detail(services, actor_id=5002, number=filed)
+    await privacy.erase(services, user_id=RESIDENT)
+    assert (await my.my_page(services, resident_id=RESIDENT)).total == 1
