@@ -1,4 +1,5 @@
-"""The `lianxin` command: run, db upgrade, check-config, demo-config, routing, staff."""
+"""The `lianxin` command: run, db upgrade, check-config, demo-config, routing, staff,
+residents."""
 
 from __future__ import annotations
 
@@ -179,10 +180,33 @@ def _staff(args: argparse.Namespace) -> int:
     return asyncio.run(_with_services(read_config(args.config), manage))
 
 
+def _residents(args: argparse.Namespace) -> int:
+    from bot.services import access
+
+    async def manage(svc: Services) -> int:
+        if args.residents_command == "block":
+            await access.block_resident(svc, resident_id=args.id, reason=args.reason)
+            print(f"blocked {args.id}: their reports go to triage, flagged: {args.reason}")
+        elif args.residents_command == "unblock":
+            lifted = await access.unblock_resident(svc, resident_id=args.id)
+            print(f"unblocked {args.id}" if lifted else f"{args.id} was not blocked")
+        else:
+            rows = await access.blocked_residents(svc)
+            _print_table([("id", "since", "reason")] + [
+                (str(r.telegram_id), _local(r.since, svc.config.tz), r.reason) for r in rows])
+        return 0
+
+    return asyncio.run(_with_services(read_config(args.config), manage))
+
+
 def _print_staff(rows: Sequence[StaffRow]) -> None:
-    table = [("id", "name", "role", "department", "source", "active")] + [
+    _print_table([("id", "name", "role", "department", "source", "active")] + [
         (str(r.telegram_id), r.name, r.role, r.department or "-", r.source,
-         "yes" if r.active else "no") for r in rows]
+         "yes" if r.active else "no") for r in rows])
+
+
+def _print_table(table: Sequence[Sequence[str]]) -> None:
+    """Rows of cells in columns (the first row the header), CJK-aware."""
     widths = [max(_width(line[i]) for line in table) for i in range(len(table[0]))]
     for line in table:
         print("  ".join(cell + " " * (width - _width(cell))
@@ -245,11 +269,20 @@ def _parser() -> argparse.ArgumentParser:
     deadlines.add_argument("--dry-run", action="store_true",
                            help="list the changes without writing them")
     _staff_parser(command("staff", _staff, "add, remove, list or invite staff"))
+    residents = command("residents", _residents, "block, unblock or list blocked residents")
+    actions = residents.add_subparsers(dest="residents_command", required=True)
+    block = actions.add_parser("block", help="their reports go to triage, flagged; they are "
+                                             "answered as usual")
+    block.add_argument("id", type=int, help="the resident's Telegram user id")
+    block.add_argument("--reason", required=True, help="shown on the office's triage card")
+    unblock = actions.add_parser("unblock", help="lift a block")
+    unblock.add_argument("id", type=int, help="the resident's Telegram user id")
+    actions.add_parser("list-blocked", help="every blocked resident: id, since, reason")
     return parser
 
 
 def _staff_parser(staff: argparse.ArgumentParser) -> None:
-    roles = ["assignee", "dispatcher", "supervisor", "admin"]
+    roles = ["assignee", "dispatcher", "supervisor", "admin", "grid"]
     actions = staff.add_subparsers(dest="staff_command", required=True)
     add = actions.add_parser("add", help="add a member, effective at once")
     add.add_argument("--telegram-id", type=int, required=True)

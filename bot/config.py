@@ -156,6 +156,13 @@ class Routing(_Strict):
     area_radius_km: float = Field(3.0, gt=0)
 
 
+class Residents(_Strict):
+    """What one resident may do: `daily_reports` requests a local day (a grid worker's
+    reports for others not counted)."""
+
+    daily_reports: int = Field(10, ge=1)
+
+
 class WorkCalendarConfig(_Strict):
     """Days the statutory calendar gets wrong or does not cover yet."""
 
@@ -225,7 +232,7 @@ class Staff(_Strict):
     telegram_id: int
     name: str = Field(min_length=1)
     department: str | None = None
-    role: Literal["assignee", "dispatcher", "supervisor", "admin"]
+    role: Literal["assignee", "dispatcher", "supervisor", "admin", "grid"]
 
 
 class Config(_Strict):
@@ -235,6 +242,7 @@ class Config(_Strict):
     scheduler: Scheduler = Scheduler()
     spot_check: SpotCheck = SpotCheck()
     routing: Routing = Routing()
+    residents: Residents = Residents()
     calendar: WorkCalendarConfig = WorkCalendarConfig()
     # Working-day deadlines end at closing time; staff reminders wait for opening time.
     office_hours: OfficeHoursField = DEFAULT_OFFICE_HOURS

@@ -26,6 +26,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("start", commands.on_start, filters=private))
     app.add_handler(CommandHandler("help", commands.on_help, filters=private))
     app.add_handler(CommandHandler("new", commands.on_new, filters=private))
+    app.add_handler(CommandHandler("proxy", commands.on_proxy, filters=private))
     app.add_handler(CommandHandler("my", commands.on_my, filters=private))
     app.add_handler(CommandHandler("cancel", commands.on_cancel, filters=private))
     app.add_handler(CommandHandler("privacy", commands.on_privacy, filters=private))

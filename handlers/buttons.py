@@ -14,6 +14,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
 from bot.delivery.sender import inline_markup
+from bot.domain.access import reads_traditional
 from bot.domain.errors import DomainError, SurveyClosed, WrongState
 from bot.domain.model import Rating
 from bot.limits import CALLBACK_ANSWER, clip_utf16
@@ -209,14 +210,17 @@ USE_CASES: dict[str, UseCase] = {
 }
 
 
-async def _update_pressed(query: CallbackQuery, outcome: Outcome) -> None:
+async def _update_pressed(query: CallbackQuery, outcome: Outcome,
+                          traditional: bool = False) -> None:
     if outcome.edit is not None:
         edit = render.reply(outcome.edit)
+        edit = render.in_traditional(edit) if traditional else edit
         await query.edit_message_text(edit.text, parse_mode=ParseMode.HTML,
                                       reply_markup=inline_markup(edit.buttons),
                                       disable_web_page_preview=True)
     elif outcome.buttons is not None:
-        await query.edit_message_reply_markup(inline_markup(outcome.buttons))
+        await query.edit_message_reply_markup(inline_markup(
+            texts.localise_buttons(outcome.buttons, traditional)))
 
 
 async def on_button(update: Update, context: AppContext) -> None:
@@ -230,6 +234,9 @@ async def on_button(update: Update, context: AppContext) -> None:
     user, message = query.from_user, query.message
     card = (message.chat.id, message.message_id) if message is not None else None
     press = Press(user.id, user.full_name, parsed, card)
+    # in their own chat, someone whose Telegram is in Traditional reads it (not in a group)
+    traditional = card is not None and card[0] == user.id \
+        and reads_traditional(user.language_code)
     try:
         outcome = await USE_CASES[parsed.action](context.svc, press)
     except DomainError as exc:
@@ -238,9 +245,11 @@ async def on_button(update: Update, context: AppContext) -> None:
         await query.answer(clip_utf16(error_text(exc), CALLBACK_ANSWER), show_alert=True)
         return
     with suppress(BadRequest):   # a message too old to edit: the replies below still tell
-        await _update_pressed(query, outcome)
+        await _update_pressed(query, outcome, traditional)
     try:   # follow-ups go to the presser's own chat, even for a button pressed in a group
-        await send_replies(context.bot, user.id, render.replies(outcome.replies))
+        replies = render.replies(outcome.replies)
+        await send_replies(context.bot, user.id, [render.in_traditional(r) for r in replies]
+                           if traditional else replies)
     except Forbidden:   # the question was never shown: nothing typed later answers it
         await dialogs.drop_question(context.svc, user_id=user.id)
         await query.answer(texts.OPEN_PRIVATE_CHAT, show_alert=True)

@@ -1,4 +1,4 @@
-"""Commands: /start, /help, /new, /my, /cancel."""
+"""Commands: /start, /help, /new, /proxy, /my, /cancel, /privacy, /delete_my_data."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from bot.domain.model import Role
 from bot.notify import render, texts
 from bot.notify.replies import Keyboard, Reply
 from bot.services import dialogs, my, report
+from bot.services.access import reads_traditional
 from bot.services.staff import redeem_invite, role_of
 from handlers.common import show
 from handlers.context import AppContext
@@ -25,8 +26,17 @@ async def on_start(update: Update, context: AppContext) -> None:
         return await _redeem(update, context, context.args[0])
     role = await role_of(context.svc, user_id=user.id)
     if role != Role.RESIDENT:
-        await _staff_menu(context, user.id)
-    await show(update, [Reply(_help(texts.START, role), keyboard=Keyboard.REMOVE)])
+        await _staff_menu(context, user.id, role)
+    await show(update, [Reply(_help(texts.START, role), keyboard=Keyboard.REMOVE)],
+               traditional=await _traditional(update, context))
+
+
+async def _traditional(update: Update, context: AppContext) -> bool:
+    """Whether the sender reads Traditional: their Telegram language, or seen writing it."""
+    user = update.effective_user
+    assert user is not None
+    return await reads_traditional(context.svc, user_id=user.id,
+                                   language_code=user.language_code)
 
 
 async def _redeem(update: Update, context: AppContext, code: str) -> None:
@@ -36,7 +46,7 @@ async def _redeem(update: Update, context: AppContext, code: str) -> None:
     joined = await redeem_invite(context.svc, user_id=user.id, name=user.full_name, code=code)
     if joined is None:
         return await show(update, [Reply(texts.fmt(texts.INVITE_REFUSED))])
-    await _staff_menu(context, user.id)
+    await _staff_menu(context, user.id, Role(joined.role_code))
     await show(update, [Reply(texts.fmt(texts.INVITE_JOINED, department=joined.department,
                                         role=joined.role))])
 
@@ -45,19 +55,24 @@ async def on_help(update: Update, context: AppContext) -> None:
     """/help: how to report and follow a request."""
     user = update.effective_user
     assert user is not None
-    await show(update, [Reply(_help(texts.HELP, await role_of(context.svc, user_id=user.id)))])
+    await show(update, [Reply(_help(texts.HELP, await role_of(context.svc, user_id=user.id)))],
+               traditional=await _traditional(update, context))
 
 
 def _help(base: str, role: Role) -> str:
     if role == Role.RESIDENT:
         return base
+    if role == Role.GRID:
+        return base + texts.GRID_HELP
     extra = texts.DISPATCHER_HELP if role in (Role.DISPATCHER, Role.ADMIN) else ""
     return base + texts.fmt(texts.STAFF_HELP, role=texts.ROLE_NAMES[role]) + extra
 
 
-async def _staff_menu(context: AppContext, chat_id: int) -> None:
-    """Staff see /cancel too; set once they have opened the chat (Telegram needs that)."""
-    commands = [BotCommand(c, d) for c, d in texts.COMMANDS_STAFF]
+async def _staff_menu(context: AppContext, chat_id: int, role: Role) -> None:
+    """Staff see /cancel too, grid workers /proxy; set once they have opened the chat
+    (Telegram needs that)."""
+    menu = texts.COMMANDS_GRID if role == Role.GRID else texts.COMMANDS_STAFF
+    commands = [BotCommand(c, d) for c, d in menu]
     with suppress(BadRequest):   # the menu is a convenience; /help works without it
         await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
 
@@ -66,7 +81,15 @@ async def on_new(update: Update, context: AppContext) -> None:
     """/new: begin a report."""
     user = update.effective_user
     assert user is not None
-    await show(update, render.replies(await report.start(context.svc, user_id=user.id)))
+    await show(update, render.replies(await report.start(context.svc, user_id=user.id,
+                                                         language=user.language_code)))
+
+
+async def on_proxy(update: Update, context: AppContext) -> None:
+    """/proxy: a grid worker (网格员) reports for a resident, by the resident's phone."""
+    user = update.effective_user
+    assert user is not None
+    await show(update, render.replies(await report.start_proxy(context.svc, user_id=user.id)))
 
 
 async def on_my(update: Update, context: AppContext) -> None:
@@ -74,7 +97,7 @@ async def on_my(update: Update, context: AppContext) -> None:
     user = update.effective_user
     assert user is not None
     text, buttons = render.my_requests(await my.my_page(context.svc, resident_id=user.id))
-    await show(update, [Reply(text, buttons)])
+    await show(update, [Reply(text, buttons)], traditional=await _traditional(update, context))
 
 
 async def on_cancel(update: Update, context: AppContext) -> None:
@@ -87,7 +110,8 @@ async def on_cancel(update: Update, context: AppContext) -> None:
 
 async def on_privacy(update: Update, context: AppContext) -> None:
     """/privacy: what is stored and who sees it."""
-    await show(update, [Reply(texts.fmt(texts.PRIVACY))])
+    await show(update, [Reply(texts.fmt(texts.PRIVACY))],
+               traditional=await _traditional(update, context))
 
 
 async def on_delete_my_data(update: Update, context: AppContext) -> None:

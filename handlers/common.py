@@ -9,6 +9,7 @@ from telegram import Bot, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
+from bot.domain.access import reads_traditional
 from bot.domain.errors import (
     AlreadyTaken,
     DomainError,
@@ -19,6 +20,7 @@ from bot.domain.errors import (
     WrongState,
 )
 from bot.notify import texts
+from bot.notify.render import in_traditional
 from bot.notify.replies import Reply
 from bot.services.updates import database_unavailable, queue_replies
 from handlers.context import AppContext
@@ -71,8 +73,13 @@ async def send_replies(bot: Bot, chat_id: int, replies: Sequence[Reply]) -> None
             raise UnsentReplies(chat_id, replies[index:]) from exc
 
 
-async def show(update: Update, replies: Sequence[Reply]) -> None:
-    """Send replies to the chat the update came from."""
+async def show(update: Update, replies: Sequence[Reply], *,
+               traditional: bool = False) -> None:
+    """Send replies to the chat the update came from: in Traditional Chinese when
+    `traditional` or the sender's Telegram language is a Traditional one (zh-TW, zh-HK…)."""
+    user = update.effective_user
+    if traditional or (user is not None and reads_traditional(user.language_code)):
+        replies = [in_traditional(r) for r in replies]
     if update.effective_chat is not None:
         await send_replies(update.get_bot(), update.effective_chat.id, replies)
 

@@ -20,15 +20,19 @@ def _reply_keyboard(rows: list[list[KeyboardButton]]) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=False)
 
 
-def _keyboard(kind: Keyboard) -> TelegramMarkup:
+def _keyboard(kind: Keyboard, traditional: bool) -> TelegramMarkup:
+    def label(text: str) -> str:
+        return texts.localise(text, traditional)
+
     if kind == Keyboard.PHOTOS:
-        return _reply_keyboard([[KeyboardButton(texts.BTN_DONE)]])
+        return _reply_keyboard([[KeyboardButton(label(texts.BTN_DONE))]])
     if kind == Keyboard.LOCATION:
-        return _reply_keyboard([[KeyboardButton(texts.BTN_LOCATION, request_location=True)],
-                                [KeyboardButton(texts.BTN_NO_PLACE)]])
+        return _reply_keyboard([[KeyboardButton(label(texts.BTN_LOCATION),
+                                                request_location=True)],
+                                [KeyboardButton(label(texts.BTN_NO_PLACE))]])
     if kind == Keyboard.CONTACT:
-        return _reply_keyboard([[KeyboardButton(texts.BTN_CONTACT, request_contact=True)],
-                                [KeyboardButton(texts.BTN_SKIP)]])
+        return _reply_keyboard([[KeyboardButton(label(texts.BTN_CONTACT), request_contact=True)],
+                                [KeyboardButton(label(texts.BTN_SKIP))]])
     return ReplyKeyboardRemove()
 
 
@@ -38,4 +42,4 @@ def markup(reply: Reply) -> TelegramMarkup | None:
         return inline_markup(reply.buttons)
     if reply.keyboard is None:
         return None
-    return _keyboard(reply.keyboard)
+    return _keyboard(reply.keyboard, reply.traditional)

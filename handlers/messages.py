@@ -18,20 +18,22 @@ from handlers.context import AppContext
 
 def incoming_of(message: Message) -> Incoming:
     """The parts of a Telegram message the domain understands."""
+    language = message.from_user.language_code if message.from_user is not None else None
     if message.text is not None:
-        return Incoming(Kind.TEXT, text=message.text, message_id=message.message_id)
+        return Incoming(Kind.TEXT, text=message.text, message_id=message.message_id,
+                        language=language)
     if message.photo:
         return Incoming(Kind.PHOTO, text=message.caption, file_id=message.photo[-1].file_id,
-                        media_group=message.media_group_id)
+                        media_group=message.media_group_id, language=language)
     if message.voice is not None:
-        return Incoming(Kind.VOICE, file_id=message.voice.file_id)
+        return Incoming(Kind.VOICE, file_id=message.voice.file_id, language=language)
     if message.location is not None:
         return Incoming(Kind.LOCATION, latitude=message.location.latitude,
-                        longitude=message.location.longitude)
+                        longitude=message.location.longitude, language=language)
     if message.contact is not None:
         return Incoming(Kind.CONTACT, phone=message.contact.phone_number,
-                        contact_user_id=message.contact.user_id)
-    return Incoming(Kind.OTHER)
+                        contact_user_id=message.contact.user_id, language=language)
+    return Incoming(Kind.OTHER, language=language)
 
 
 async def on_message(update: Update, context: AppContext) -> None:

@@ -81,6 +81,28 @@ class Request(Base):
     closed_at: Mapped[datetime | None]
     urge_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")   # 催办
     urged_at: Mapped[datetime | None]
+    # filed while its resident was blocked (`residents.block_reason`): to triage, flagged
+    flag: Mapped[str | None] = mapped_column(Text)
+    # filed by a grid worker (网格员) for the resident named here: `resident_id` is the grid
+    # worker, the channel every resident-facing notice goes through
+    proxy: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class Resident(Base):
+    """What the bot keeps about a resident beyond their requests: the script they read
+    (Traditional Chinese, from their Telegram language or their writing) and a block set by
+    `lianxin residents block` (their reports go to triage, flagged with the reason)."""
+
+    __tablename__ = "residents"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    traditional: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # the mobile number they shared as their own contact (Telegram vouches for it): a grid
+    # worker's 代报 for that number shows in their /my, to read
+    phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    block_reason: Mapped[str | None] = mapped_column(Text)
+    blocked_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
 
 
 class Attachment(Base):

@@ -21,6 +21,7 @@ from storage.models import (
     OutboxMessage,
     ProcessedUpdate,
     Request,
+    Resident,
     RoutingModel,
     StaffInvite,
     StaffMember,
@@ -51,6 +52,37 @@ async def requests_of_resident(session: AsyncSession, resident_id: int,
                                limit: int | None = 10) -> Sequence[Request]:
     statement = (select(Request).where(Request.resident_id == resident_id)
                  .order_by(Request.id.desc()).limit(limit))
+    return (await session.execute(statement)).scalars().all()
+
+
+async def filed_between(session: AsyncSession, resident_id: int, start: datetime,
+                        end: datetime) -> int:
+    """How many requests `resident_id` filed for themselves in [start, end) (a grid
+    worker's reports for others are not counted)."""
+    statement = select(func.count()).select_from(Request).where(
+        Request.resident_id == resident_id, Request.proxy.is_(False),
+        Request.created_at >= start, Request.created_at < end)
+    return (await session.execute(statement)).scalar_one()
+
+
+async def resident(session: AsyncSession, telegram_id: int) -> Resident | None:
+    """What the bot keeps about a resident (script, block), if anything."""
+    return await session.get(Resident, telegram_id)
+
+
+async def resident_for_update(session: AsyncSession, telegram_id: int,
+                              now: datetime) -> Resident:
+    """The resident's row, made if missing (added to the session, not flushed)."""
+    row = await session.get(Resident, telegram_id, with_for_update=True)
+    if row is None:
+        row = Resident(telegram_id=telegram_id, traditional=False, updated_at=now)
+        session.add(row)
+    return row
+
+
+async def blocked_residents(session: AsyncSession) -> Sequence[Resident]:
+    statement = (select(Resident).where(Resident.block_reason.is_not(None))
+                 .order_by(Resident.blocked_at))
     return (await session.execute(statement)).scalars().all()
 
 
@@ -348,10 +380,13 @@ async def invite_for_update(session: AsyncSession, code_hash: str) -> StaffInvit
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-def requests_of(resident_id: int) -> Any:
-    """A resident's requests, newest first (for `page_of`)."""
-    return (select(Request).where(Request.resident_id == resident_id)
-            .order_by(Request.id.desc()))
+def requests_of(resident_id: int, phone: str | None = None) -> Any:
+    """A resident's requests, newest first (for `page_of`); with `phone` (their own, as
+    Telegram vouched), also those a grid worker filed for that number."""
+    mine = Request.resident_id == resident_id
+    if phone is not None:
+        mine = mine | (Request.proxy.is_(True) & (Request.phone == phone))
+    return select(Request).where(mine).order_by(Request.id.desc())
 
 
 async def anonymise_resident(session: AsyncSession, resident_id: int,

@@ -21,6 +21,7 @@ class Role(StrEnum):
     DISPATCHER = "dispatcher"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    GRID = "grid"       # 网格员: files reports on behalf of residents (by phone number)
     SYSTEM = "system"   # the scheduled sweeps
 
 

@@ -87,6 +87,12 @@ RULES: dict[str, tuple[Callable[[Actor, Guarded], bool], frozenset[Status]]] = {
 }
 
 
+def files_for_others(actor: Actor) -> bool:
+    """Who may file a report on a resident's behalf (代报, by the resident's phone number):
+    grid workers (网格员), who then carry every answer back to the resident."""
+    return actor.role == Role.GRID
+
+
 def check(action: str, actor: Actor, req: Guarded) -> None:
     """Return if `actor` may do `action` (a key of RULES) to `req` in its current state.
 

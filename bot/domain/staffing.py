@@ -20,7 +20,8 @@ from bot.domain.transitions import SYSTEM, LedgerEvent, RequestState, move
 
 INVITE_LIFETIME = timedelta(hours=72)
 INVITE_BYTES = 12   # 16 URL-safe characters: fits a t.me/<bot>?start=<code> deep link
-STAFF_ROLES = (Role.ASSIGNEE, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN)
+STAFF_ROLES = (Role.ASSIGNEE, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN,
+               Role.GRID)   # 网格员: files for residents (代报), may belong to a unit
 DEPARTMENT_ROLES = (Role.ASSIGNEE, Role.SUPERVISOR)
 
 

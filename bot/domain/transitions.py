@@ -95,15 +95,22 @@ def _set(req: RequestState, deadlines: Deadlines) -> None:
 
 
 def submit(req: RequestState, resident: Actor, *, department: str | None,
-           deadlines: Deadlines, at: datetime) -> LedgerEvent:
-    """A new request: to `department` when the router was confident, else to triage."""
+           deadlines: Deadlines, at: datetime, flag: str | None = None) -> LedgerEvent:
+    """A new request: to `department` when the router was confident, else to triage.
+
+    `flag` (the reason its resident was blocked) sends it to triage whatever the router
+    said, the reason kept in the ledger row ("flagged") and shown on the office's card.
+    """
+    if flag is not None:
+        department = None
     _set(req, deadlines)
     req.department = department
     if department is None:
         req.accept_due_at = None   # nobody can accept before the office routes it
     target = Status.DISPATCHED if department else Status.TRIAGE
+    extra = {"flagged": flag} if flag is not None else {}
     return move(req, "submit", resident, target, at, first=True, department=department,
-                 category=req.category)
+                category=req.category, **extra)
 
 
 def route(req: RequestState, actor: Actor, *, category: str, department: str,
@@ -158,8 +165,9 @@ def rate(req: RequestState, actor: Actor, *, rating: Rating, at: datetime) -> Le
 
 
 def reopen(req: RequestState, actor: Actor, *, reason: str, max_reopens: int,
-           deadlines: Deadlines, at: datetime) -> LedgerEvent:
-    """不满意打回重新办理: back to the same department with fresh deadlines.
+           deadlines: Deadlines, at: datetime, voice: str | None = None) -> LedgerEvent:
+    """不满意打回重新办理: back to the same department with fresh deadlines (`voice`: the
+    reason as a voice message's file id, kept in the ledger and sent after the card).
 
     A reopen beyond `max_reopens` raises the escalation level: the office must look at it.
     """
@@ -170,8 +178,9 @@ def reopen(req: RequestState, actor: Actor, *, reason: str, max_reopens: int,
     if escalated:
         req.escalation_level += 1
     _set(req, deadlines)
+    extra = {"voice": voice} if voice else {}
     return move(req, "reopen", actor, Status.DISPATCHED, at, context={"escalated": escalated},
-                 reason=reason, reopen_count=req.reopen_count)
+                reason=reason, reopen_count=req.reopen_count, **extra)
 
 
 def withdraw(req: RequestState, actor: Actor, *, at: datetime) -> LedgerEvent:

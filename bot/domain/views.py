@@ -41,6 +41,8 @@ class RequestView:
     routing: dict[str, Any] = field(default_factory=dict)
     co_departments: tuple[str, ...] = ()
     extension: dict[str, Any] | None = None
+    flag: str | None = None   # filed while its resident was blocked: the reason
+    proxy: bool = False       # filed by a grid worker (resident_id) for the named resident
 
     @property
     def matched_words(self) -> tuple[str, ...]:
@@ -53,6 +55,7 @@ class Media:
 
     photos: tuple[str, ...] = ()
     voice: str | None = None
+    more_voices: tuple[str, ...] = ()   # further voices (an address said by voice)
 
 
 @dataclass(frozen=True)

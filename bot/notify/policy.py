@@ -94,7 +94,7 @@ def reopened_card(o: Occasion) -> Message:
     card = render.task_card(o.config, o.request, title=texts.TITLE_REOPENED,
                             reason=o.event.detail["reason"])
     return Message(card, render.task_buttons(o.request.number, Status.DISPATCHED), True,
-                   follow=render.full_text(o.request))
+                   follow=render.full_text(o.request), voice=o.event.detail.get("voice"))
 
 
 def acceptor_card(o: Occasion) -> Message:
@@ -110,8 +110,11 @@ def unreachable_card(o: Occasion) -> Message:
 
 
 def triage_card(o: Occasion) -> Message:
+    """A new request for the office to route, its photos and voice after it (a voice-only
+    description is heard here first)."""
     return Message(render.triage_card(o.config, o.request),
-                   render.triage_buttons(o.config, o.request), follow=render.full_text(o.request))
+                   render.triage_buttons(o.config, o.request), True,
+                   follow=render.full_text(o.request))
 
 
 def returned_card(o: Occasion) -> Message:

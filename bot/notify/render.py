@@ -88,6 +88,8 @@ def _contact(req: RequestView, reveal: bool) -> str:
     phone = req.phone if reveal or not req.phone else mask_phone(req.phone)
     name = req.resident_name if reveal or not req.resident_name else mask_name(req.resident_name)
     parts = [p for p in (name, phone) if p]
+    if req.proxy and parts:
+        parts.append(texts.PROXY_MARK)
     return " ".join(parts) or texts.NOT_GIVEN
 
 
@@ -171,6 +173,8 @@ def triage_card(config: Config, req: RequestView, *,
     if released:
         reason = fmt(texts.TRIAGE_RELEASED, department=department_name(config, released[0]),
                      reason=released[1])
+    if req.flag:   # filed while its resident was blocked
+        reason = Html(fmt(texts.TRIAGE_FLAGGED, reason=req.flag) + reason)
     return fmt(texts.TRIAGE_CARD, urgent=Html(texts.URGENT_MARK if req.urgent else ""),
                number=req.number, description=card_description(req.description),
                address=place(req),
@@ -310,7 +314,15 @@ def reply(message: Reply | Say) -> Reply:
     values = {k: _value(v) for k, v in message.values.items()}
     text = fmt(message.template, **values) if values else message.template
     return Reply(texts.localise(text, message.traditional),
-                 texts.localise_buttons(message.buttons, message.traditional), message.keyboard)
+                 texts.localise_buttons(message.buttons, message.traditional), message.keyboard,
+                 message.traditional)
+
+
+def in_traditional(message: Reply) -> Reply:
+    """A rendered reply for someone who reads Traditional Chinese: text, buttons and reply
+    keyboard converted (a reply already converted is unchanged)."""
+    return Reply(texts.localise(message.text, True), texts.localise_buttons(message.buttons, True),
+                 message.keyboard, True)
 
 
 def replies(messages: Iterable[Reply | Say]) -> list[Reply]:

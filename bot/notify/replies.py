@@ -38,9 +38,12 @@ class Say:
 
 @dataclass(frozen=True)
 class Reply:
+    """A rendered message; `traditional`: its reply keyboard is labelled in Traditional."""
+
     text: str
     buttons: Buttons = ()
     keyboard: Keyboard | None = None
+    traditional: bool = False
 
 
 def buttons_to_json(buttons: Buttons) -> list[list[list[str]]]:

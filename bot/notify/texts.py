@@ -44,6 +44,11 @@ def localise_buttons(buttons: Buttons, traditional: bool) -> Buttons:
                  for row in buttons)
 
 
+def is_label(typed: str, label: str) -> bool:
+    """Whether `typed` is the reply-keyboard button `label`, as shown in either script."""
+    return typed in (label, localise(label, True))
+
+
 # --- general -------------------------------------------------------------------------------
 
 START = (
@@ -72,7 +77,12 @@ DISPATCHER_HELP = (
     "分类不确定或被退回的诉求会发到这里，请点按钮选择办理部门。"
 )
 ROLE_NAMES = {"assignee": "承办人", "dispatcher": "派单员", "supervisor": "分管领导",
-              "admin": "管理员"}
+              "admin": "管理员", "grid": "网格员"}
+GRID_HELP = (
+    "\n\n<b>网格员代报</b>\n"
+    "发送 /proxy 替居民反映问题：先输入居民的手机号和称呼，再按提示描述问题。"
+    "办理进展、答复和回访都会发到这里，请转告居民。"
+)
 GENERIC_ERROR = "抱歉，系统暂时出了点问题，请稍后再试。您已提交的内容不会丢失。"
 NOT_ALLOWED = "抱歉，您没有权限进行此操作。"
 STALE_BUTTON = "该诉求的状态已经变化，这个按钮已失效。"
@@ -82,6 +92,7 @@ OPEN_PRIVATE_CHAT = "请先私聊本机器人并发送 /start ，再点这个按
 NOTHING_TO_CANCEL = "当前没有进行中的操作。需要反映问题请发送 /new 。"
 UNSUPPORTED_MESSAGE = "抱歉，暂时只能处理文字、照片、语音和位置。需要反映问题请发送 /new 。"
 STAFF_IDLE = "请通过工单卡片上的按钮办理。发送 /help 查看说明。"
+GRID_IDLE = "替居民反映问题请发送 /proxy ，查看代报的诉求请发送 /my 。"
 
 # --- privacy ----------------------------------------------------------------------------------
 
@@ -109,6 +120,8 @@ ERASE_KEPT = "好的，没有删除任何信息。"
 # --- commands shown in the menu ------------------------------------------------------------
 
 COMMANDS_RESIDENT = [("new", "反映问题"), ("my", "我的诉求"), ("help", "使用说明")]
+COMMANDS_GRID = [("proxy", "代居民反映问题"), ("my", "代报的诉求"), ("help", "使用说明"),
+                 ("cancel", "取消当前操作")]
 COMMANDS_STAFF = [("tasks", "我的工单"), ("triage", "待分派（连心办）"),
                   ("overdue", "超期工单"), ("find", "按编号查诉求"), ("stats", "今日数据"),
                   *COMMANDS_RESIDENT, ("cancel", "取消当前操作")]
@@ -117,7 +130,7 @@ COMMANDS_STAFF = [("tasks", "我的工单"), ("triage", "待分派（连心办�
 
 ASK_DESCRIPTION = (
     "请描述您遇到的问题：发生了什么、持续多久了。\n"
-    "可以发文字，也可以发带说明的照片或语音。随时发送 /cancel 取消。"
+    "可以发文字，也可以发送带说明的照片或语音。随时发送 /cancel 取消。"
 )
 DESCRIPTION_TOO_SHORT = "内容有点少，请再多写几个字，说清楚遇到了什么问题。"
 DESCRIPTION_TOO_LONG = "内容太长了（最多 {limit} 字），请精简后重新发送。"
@@ -143,12 +156,17 @@ PHONE_INVALID = "这个号码好像不对，请输入 11 位手机号或带区�
 PHONE_NOT_OWN = "请点“分享手机号”分享您本人的号码，或直接输入号码，或点“跳过”。"
 REVIEW_NEXT = "好的，请核对以下内容："
 SUMMARY = (
-    "<b>问题描述</b>：{description}\n"
+    "{who}<b>问题描述</b>：{description}\n"
     "<b>照片</b>：{photos}\n"
     "<b>地点</b>：{address}\n"
     "<b>联系电话</b>：{phone}\n\n"
     "确认无误请点“确认提交”。"
 )
+DAILY_LIMIT = (
+    "您今天已经反映了 {limit} 件诉求，已达到每天的上限，请明天再来。"
+    "如有紧急情况，请拨打 12345 热线。"
+)
+ADDRESS_IN_VOICE = "地址见语音"
 DESCRIPTION_KEPT = "{start}\n（全文共 {count} 字，已完整保存，办理部门会收到全文）"
 VOICE_DESCRIPTION = "（语音）"
 NO_PHOTOS = "无"
@@ -167,6 +185,17 @@ EDIT_AFTER_SUBMIT = (
     "诉求已经提交，修改原消息不会更新诉求内容。"
     "如需补充或更正，请发送 /my ，打开诉求（如 {number}）后点“补充材料”。"
 )
+PROXY_WHO = "<b>代报居民</b>：{name}（{phone}）\n"
+ASK_PROXY_PHONE = (
+    "请输入要代为反映问题的居民的手机号（11 位），答复会发到您这里，请您转告居民。"
+    "随时发送 /cancel 取消。"
+)
+PROXY_PHONE_INVALID = "这个手机号好像不对，请输入 11 位手机号，如 13812345678。"
+ASK_PROXY_NAME = "请输入居民的姓名或称呼（如：张阿姨）。"
+PROXY_NAME_INVALID = "请用文字输入居民的姓名或称呼，不超过 {limit} 个字。"
+ONLY_GRID = "代报供网格员使用。需要反映您自己的问题，请发送 /new 。"
+ON_BEHALF = "代 {name}（{phone}）\n"
+PROXY_MARK = "（网格员代报）"
 DRAFT_GONE = "这份草稿已经提交或取消了。需要反映问题请发送 /new 。"
 
 BTN_DONE = "完成"
@@ -266,6 +295,7 @@ TRIAGE_CARD = (
     "<b>分类依据</b>：{matched}\n"
     "{reason}请选择办理类别："
 )
+TRIAGE_FLAGGED = "⚠️ <b>已标记</b>：{reason}\n"
 TRIAGE_RETURNED = "<b>退单</b>：{department}，原因：{reason}\n"
 URGENT_OFFICE_NOTICE = (
     "🚨 <b>紧急诉求</b> {number}（{words}）\n{description}\n<b>地点</b>：{address}"
@@ -301,7 +331,9 @@ RESIDENT_ANSWER = (
 )
 RATING_LABELS = {Rating.SATISFIED: "满意", Rating.BASIC: "基本满意",
                  Rating.UNSATISFIED: "不满意"}
-ASK_REOPEN_REASON = "很抱歉没能让您满意。请告诉我们哪里不满意，我们将打回重新办理。"
+ASK_REOPEN_REASON = (
+    "很抱歉没能让您满意。请告诉我们哪里不满意（打字或发语音都可以），我们将打回重新办理。"
+)
 THANKS_RATING = "感谢您的评价！诉求 {number} 已办结。"
 REOPENED = "已打回重新办理，诉求 {number} 将由{department}重新办理，请耐心等待。"
 BTN_ALL_CATEGORIES = "全部类别…"

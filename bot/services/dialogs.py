@@ -46,12 +46,14 @@ class TextFlow:
     carries: tuple[str, ...] = ()   # what else the question kept for the transition
     spends_card: bool = True   # the card's buttons are spent once the text is in
     photo: bool = False        # a photo with the text as its caption is taken too
+    voice: bool = False        # a voice message is taken too: said, not typed
 
 
 TEXT_FLOWS: dict[str, TextFlow] = {
     "answer": TextFlow("resolve", texts.ASK_ANSWER, resolve_task, "answer", 1500, photo=True),
     "return": TextFlow("return", texts.ASK_RETURN_REASON, return_task, "reason", 500),
-    "reopen": TextFlow("reopen", texts.ASK_REOPEN_REASON, reopen_request, "reason", 500),
+    "reopen": TextFlow("reopen", texts.ASK_REOPEN_REASON, reopen_request, "reason", 500,
+                       voice=True),
     "spot_comment": TextFlow("spot_check", texts.SPOT_CHECK_THANKS, comment_spot_check,
                              "comment", 500, carries=("unsatisfied",)),
     "progress": TextFlow("progress", texts.ASK_PROGRESS, post_progress, "note", 500,
@@ -94,15 +96,17 @@ async def _finish_text(uow: UnitOfWork, svc: Services, conv: Conversation,
                        inp: Incoming) -> Answer:
     text_flow = TEXT_FLOWS[conv.flow]
     with_photo = text_flow.photo and inp.kind == Kind.PHOTO
-    if (inp.kind != Kind.TEXT and not with_photo) or not inp.plain:
+    said = text_flow.voice and inp.kind == Kind.VOICE   # kept as the voice, "（语音）" as text
+    text = texts.VOICE_DESCRIPTION if said else inp.plain
+    if (inp.kind != Kind.TEXT and not with_photo and not said) or not text:
         return Answer([Say(texts.STAFF_TEXT_REQUIRED)])
-    extra = {"photo": inp.file_id} if with_photo else {}
-    if utf16_len(inp.plain) > text_flow.max_chars:   # Telegram's units: bot/limits.py
+    extra = {"photo": inp.file_id} if with_photo else {"voice": inp.file_id} if said else {}
+    if utf16_len(text) > text_flow.max_chars:   # Telegram's units: bot/limits.py
         return Answer([Say(texts.STAFF_TEXT_TOO_LONG, {"limit": text_flow.max_chars})])
     try:
         reply = await text_flow.transition(uow, svc, actor_id=conv.user_id,
                                            number=conv.data["number"],
-                                           **{text_flow.keyword: inp.plain}, **extra,
+                                           **{text_flow.keyword: text}, **extra,
                                            **{k: conv.data[k] for k in text_flow.carries})
     except InvalidAnswer as exc:   # the question stays; the person is told what to write
         return Answer([exc.say])
@@ -146,6 +150,8 @@ async def on_message(svc: Services, *, user_id: int, inp: Incoming) -> Answer:
             return answer
         actor = await actor_of(uow.session, user_id)
         await uow.commit()
+    if actor.role == Role.GRID:
+        return Answer([Say(texts.GRID_IDLE)])
     if actor.role != Role.RESIDENT:
         return Answer([Say(texts.STAFF_IDLE)])
     if inp.kind in (Kind.TEXT, Kind.PHOTO, Kind.VOICE):   # writing starts a report

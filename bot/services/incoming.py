@@ -26,6 +26,7 @@ class Incoming:
     phone: str | None = None
     contact_user_id: int | None = None
     message_id: int | None = None       # Telegram's id of the message (edits name it)
+    language: str | None = None         # the sender's Telegram language_code (zh-TW, en…)
 
     @property
     def plain(self) -> str:

@@ -12,6 +12,7 @@ from bot.domain.rules import Actor, allowed_actions
 from bot.domain.views import Card, HistoryItem, Page
 from bot.notify import texts
 from bot.notify.replies import Keyboard, Say
+from bot.services import access
 from bot.services.core import Services
 from bot.services.incoming import Incoming, Kind
 from bot.services.ledger import load, record, view_of
@@ -25,24 +26,29 @@ ACTIONS = ("add_info", "withdraw", "urge", "rate")   # the detail's buttons, in 
 
 
 async def my_page(svc: Services, *, resident_id: int, page: int = 0) -> Page:
-    """One page (0-based, clamped) of the resident's requests, newest first."""
+    """One page (0-based, clamped) of the resident's requests, newest first, with those a
+    grid worker filed for the phone they shared as their own (to read)."""
     async with svc.uow() as uow:
-        _rows, total = await queries.page_of(uow.session, queries.requests_of(resident_id),
-                                             page=0, size=1)
+        mine = queries.requests_of(resident_id, await access.own_phone(uow, resident_id))
+        _rows, total = await queries.page_of(uow.session, mine, page=0, size=1)
         pages = max(1, math.ceil(total / PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
-        rows, total = await queries.page_of(uow.session, queries.requests_of(resident_id),
-                                            page=page, size=PAGE_SIZE)
+        rows, total = await queries.page_of(uow.session, mine, page=page, size=PAGE_SIZE)
         return Page("my", tuple(view_of(r) for r in rows), page, pages, total,
                     page * PAGE_SIZE + 1)
 
 
 async def _own(uow: UnitOfWork, actor_id: int, number: str) -> Request:
-    """The resident's own request (another's is as unknown as a missing one)."""
+    """The resident's own request, or one a grid worker filed for their own phone (another's
+    is as unknown as a missing one)."""
     req = await queries.request_by_number(uow.session, number)
-    if req is None or req.resident_id != actor_id:
+    if req is None:
         raise UnknownRequest(number)
-    return req
+    if req.resident_id == actor_id:
+        return req
+    if req.proxy and req.phone and req.phone == await access.own_phone(uow, actor_id):
+        return req   # to read: the grid worker acts on it (bot.domain.rules: _owner)
+    raise UnknownRequest(number)
 
 
 async def detail(svc: Services, *, actor_id: int, number: str) -> Card:

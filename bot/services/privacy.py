@@ -12,6 +12,7 @@ from bot.domain.model import Role
 from bot.domain.rules import Actor
 from bot.notify import render, texts
 from bot.notify.replies import Say
+from bot.services import access
 from bot.services.core import Services
 from bot.services.ledger import record
 from storage import queries
@@ -43,6 +44,7 @@ async def erase(svc: Services, *, user_id: int) -> Say:
     """Erase (after the resident confirmed); a draft in progress goes too."""
     async with svc.uow() as uow:
         count = await _erase_all(uow, svc, user_id)
+        await access.forget_phone(uow, user_id)   # no longer shows others' 代报 for it
         conv = await queries.conversation_of(uow.session, user_id)
         if conv is not None:
             await uow.session.delete(conv)

@@ -11,8 +11,8 @@ from bot.config import Config
 from bot.domain.model import Role
 from bot.domain.schedule import timers_for
 from bot.domain.transitions import LedgerEvent
-from bot.domain.views import Media
-from bot.notify import texts
+from bot.domain.views import Media, RequestView
+from bot.notify import render, texts
 from bot.notify.policy import Audience, Message, Notice, Occasion, Timing, notices_for
 from bot.notify.replies import buttons_to_json
 from bot.services.core import Services
@@ -81,8 +81,18 @@ async def _chats(session: AsyncSession, config: Config, audience: Audience,
 
 async def _media(session: AsyncSession, req: Request) -> Media:
     attachments = await queries.attachments_of(session, req.id)
+    voices = [a.file_id for a in attachments if a.kind == "voice"]
     return Media(photos=tuple(a.file_id for a in attachments if a.kind == "photo"),
-                 voice=next((a.file_id for a in attachments if a.kind == "voice"), None))
+                 voice=voices[0] if voices else None, more_voices=tuple(voices[1:]))
+
+
+def on_behalf(req: RequestView) -> str:
+    """What starts a resident's notice that goes to the grid worker who filed it (代报):
+    who it is for, the phone masked; nothing for a resident's own request."""
+    if not req.proxy:
+        return ""
+    return texts.fmt(texts.ON_BEHALF, name=req.resident_name or "",
+                     phone=render.mask_phone(req.phone or ""))
 
 
 def _send_at(svc: Services, notice: Notice, o: Occasion) -> datetime:
@@ -98,6 +108,7 @@ def _queue(session: AsyncSession, req: Request, chat_id: int, notice: Notice,
            message: Message, o: Occasion, media: Media | None, at: datetime) -> None:
     text, buttons = message.text, message.buttons
     if notice.audience == Audience.RESIDENT:
+        text = on_behalf(o.request) + text
         text = texts.localise(text, o.request.traditional)
         buttons = texts.localise_buttons(buttons, o.request.traditional)
     if message.photos:   # the photos first, then the text with its buttons
@@ -116,6 +127,9 @@ def _queue(session: AsyncSession, req: Request, chat_id: int, notice: Notice,
         queries.add_outbox(session, chat_id=chat_id, kind="task_media", at=at,
                            request_id=req.id, text=o.request.number,
                            photos=list(media.photos) or None, voice=media.voice)
+    for voice in media.more_voices if media is not None else ():
+        queries.add_outbox(session, chat_id=chat_id, kind="task_media", at=at,
+                           request_id=req.id, text=o.request.number, voice=voice)
     if message.with_media and o.request.latitude is not None \
             and o.request.longitude is not None:
         queries.add_outbox(session, chat_id=chat_id, kind="task_location", at=at,

@@ -15,16 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.domain import transitions
+from bot.domain import access, transitions
 from bot.domain.model import Role
-from bot.domain.rules import Actor
+from bot.domain.rules import Actor, files_for_others
 from bot.limits import MESSAGE_TEXT, clip_utf16, utf16_len
 from bot.notify import callbacks, texts
 from bot.notify.replies import Keyboard, Outcome, Say
 from bot.routing import is_traditional
+from bot.services import access as residents_access
 from bot.services.core import Services
 from bot.services.incoming import Incoming, Kind
-from bot.services.ledger import deadlines, record
+from bot.services.ledger import actor_of, deadlines, record
 from storage import queries
 from storage.models import Attachment, Conversation, Request
 from storage.uow import UnitOfWork
@@ -32,7 +33,9 @@ from storage.uow import UnitOfWork
 FLOW = "report"
 DESCRIPTION, PHOTOS, ADDRESS = "description", "photos", "address"
 PHONE, CONFIRM = "phone", "confirm"
+PROXY_PHONE, PROXY_NAME = "proxy_phone", "proxy_name"   # 代报: the resident's number, name
 ORDER = (DESCRIPTION, PHOTOS, ADDRESS, PHONE, CONFIRM)
+PROXY_ORDER = (PROXY_PHONE, PROXY_NAME, DESCRIPTION, PHOTOS, ADDRESS, CONFIRM)
 DESCRIPTION_CHARS = (4, 4 * MESSAGE_TEXT)   # kept whole; cards clip it (bot.notify.render)
 JOIN_FROM = MESSAGE_TEXT // 2   # a piece this long (UTF-16) may be the start of a split paste
 PASTE_WINDOW = timedelta(seconds=3)   # clients send a split paste's pieces within a moment
@@ -46,7 +49,14 @@ Step = tuple[str | None, list[Say]]   # (next step or None to stay, replies)
 
 
 def _next(step: str, data: Data) -> str:
-    return CONFIRM if data.get("editing") else ORDER[ORDER.index(step) + 1]
+    order = PROXY_ORDER if data.get("proxy") else ORDER
+    return CONFIRM if data.get("editing") else order[order.index(step) + 1]
+
+
+def _traditional(data: Data, text: str) -> bool:
+    """Traditional when the resident reads it (their Telegram language, or seen before) or
+    writes it now."""
+    return bool(data.get("prefers")) or is_traditional(text)
 
 
 def _length_problem(text: str, bounds: tuple[int, int], short: str, long: str) -> Say | None:
@@ -84,7 +94,7 @@ def _held(data: Data, inp: Incoming, now: datetime) -> Step:
     data.update(pieces=[[inp.message_id, inp.text or ""]], voice=None,
                 settles_at=(now + PASTE_WINDOW).isoformat())
     data.update(description=_pieces_text(data).strip(),
-                traditional=is_traditional(inp.plain))
+                traditional=_traditional(data, inp.plain))
     return None, []
 
 
@@ -127,13 +137,14 @@ def _description(data: Data, inp: Incoming, now: datetime | None = None) -> Step
                               texts.DESCRIPTION_TOO_LONG)
     if problem:
         return None, [problem]
-    data.update(description=inp.plain, voice=None, traditional=is_traditional(inp.plain),
+    data.update(description=inp.plain, voice=None, traditional=_traditional(data, inp.plain),
                 pieces=[[inp.message_id, inp.text or ""]] if inp.kind == Kind.TEXT else None)
     return _next(DESCRIPTION, data), []
 
 
 def _photos(data: Data, inp: Incoming) -> Step:
-    if inp.kind == Kind.TEXT and inp.plain in (texts.BTN_DONE, texts.BTN_SKIP):
+    if inp.kind == Kind.TEXT and (texts.is_label(inp.plain, texts.BTN_DONE)
+                                  or texts.is_label(inp.plain, texts.BTN_SKIP)):
         return _next(PHOTOS, data), []
     if inp.kind != Kind.PHOTO:
         return None, [Say(texts.PHOTOS_WRONG_INPUT)]
@@ -151,6 +162,10 @@ def _address(data: Data, inp: Incoming) -> Step:
     if inp.kind == Kind.LOCATION:
         data.update(latitude=inp.latitude, longitude=inp.longitude, address=None,
                     no_place=False)
+        return _next(ADDRESS, data), []
+    if inp.kind == Kind.VOICE:   # said, not typed: the voice goes with the request
+        data.update(address=texts.ADDRESS_IN_VOICE, address_voice=inp.file_id,
+                    latitude=None, longitude=None, no_place=False)
         return _next(ADDRESS, data), []
     if inp.kind != Kind.TEXT or inp.plain == texts.BTN_LOCATION:
         return None, [Say(texts.ADDRESS_WRONG_INPUT)]
@@ -171,19 +186,40 @@ def normal_phone(text: str) -> str | None:
 
 
 def _phone(data: Data, inp: Incoming, user_id: int) -> Step:
-    if inp.kind == Kind.TEXT and inp.plain == texts.BTN_SKIP:
+    if inp.kind == Kind.TEXT and texts.is_label(inp.plain, texts.BTN_SKIP):
         data["phone"] = None
         return _next(PHONE, data), []
     if inp.kind == Kind.CONTACT:
         if inp.contact_user_id != user_id:
             return None, [Say(texts.PHONE_NOT_OWN)]
         data["phone"] = normal_phone(inp.phone or "") or (inp.phone or "").lstrip("+")
+        data["own_phone"] = True   # Telegram vouches it is theirs
         return _next(PHONE, data), []
     phone = normal_phone(inp.plain) if inp.kind == Kind.TEXT else None
     if phone is None:
         return None, [Say(texts.PHONE_INVALID)]
-    data["phone"] = phone
+    data.update(phone=phone, own_phone=False)
     return _next(PHONE, data), []
+
+
+def _proxy_phone(data: Data, inp: Incoming) -> Step:
+    """代报: the resident's mobile number, their contact on the request."""
+    phone = access.mobile_number(inp.plain) if inp.kind == Kind.TEXT else None
+    if phone is None and inp.kind == Kind.CONTACT:   # a contact card the worker shared
+        phone = access.mobile_number(inp.phone or "")
+    if phone is None:
+        return None, [Say(texts.PROXY_PHONE_INVALID)]
+    data["phone"] = phone
+    return _next(PROXY_PHONE, data), []
+
+
+def _proxy_name(data: Data, inp: Incoming) -> Step:
+    """代报: what to call the resident (their name, or 张阿姨)."""
+    low, high = access.NAME_CHARS
+    if inp.kind != Kind.TEXT or not low <= len(inp.plain) <= high:
+        return None, [Say(texts.PROXY_NAME_INVALID, {"limit": high})]
+    data["name"] = inp.plain
+    return _next(PROXY_NAME, data), []
 
 
 def _confirm(data: Data, inp: Incoming) -> Step:
@@ -212,7 +248,9 @@ def _shown_description(text: str) -> str | Say:
 
 def summary(data: Data) -> Say:
     photos = data.get("photos") or []
+    who = Say(texts.PROXY_WHO, {"name": data.get("name", ""), "phone": data.get("phone", "")})
     return Say(texts.SUMMARY, {
+        "who": who if data.get("proxy") else "",
         "description": _shown_description(data.get("description", "")),
         "photos": Say(texts.PHOTO_COUNT, {"count": len(photos)}) if photos else texts.NO_PHOTOS,
         "address": _where(data), "phone": data.get("phone") or texts.NO_PHONE,
@@ -231,6 +269,10 @@ def prompt(step: str, data: Data) -> list[Say]:
         return [Say(texts.ASK_ADDRESS, keyboard=Keyboard.LOCATION)]
     if step == PHONE:
         return [Say(texts.ASK_PHONE, keyboard=Keyboard.CONTACT)]
+    if step == PROXY_PHONE:
+        return [Say(texts.ASK_PROXY_PHONE, keyboard=Keyboard.REMOVE)]
+    if step == PROXY_NAME:
+        return [Say(texts.ASK_PROXY_NAME)]
     return [Say(texts.REVIEW_NEXT, keyboard=Keyboard.REMOVE), summary(data)]
 
 
@@ -245,16 +287,40 @@ def _save(uow: UnitOfWork, conv: Conversation | None, user_id: int, step: str,
                               data=data, now=now)
 
 
-async def start(svc: Services, *, user_id: int, first: Incoming | None = None) -> list[Say]:
-    """Begin a new report (dropping any unfinished one); `first` is a message that began it."""
-    return (await begin(svc, user_id=user_id, first=first)).replies
+async def start(svc: Services, *, user_id: int, first: Incoming | None = None,
+                language: str | None = None) -> list[Say]:
+    """Begin a new report (dropping any unfinished one); `first` is a message that began it,
+    `language` the resident's Telegram language_code (zh-TW etc.: Traditional from here)."""
+    return (await begin(svc, user_id=user_id, first=first, language=language)).replies
 
 
-async def begin(svc: Services, *, user_id: int, first: Incoming | None = None) -> Turn:
-    """`start`, saying when to `settle` a long first message that may continue."""
+async def start_proxy(svc: Services, *, user_id: int) -> list[Say]:
+    """/proxy: a grid worker (网格员) begins a report for a resident, asked first for the
+    resident's mobile number and name; anyone else is told it is for grid workers."""
     async with svc.uow() as uow:
+        if not files_for_others(await actor_of(uow.session, user_id)):
+            return [Say(texts.ONLY_GRID)]
         conv = await queries.conversation_of(uow.session, user_id)
-        data: Data = {}
+        data: Data = {"proxy": True}
+        _save(uow, conv, user_id, PROXY_PHONE, data, svc.now())
+        await uow.commit()
+    return prompt(PROXY_PHONE, data)
+
+
+async def begin(svc: Services, *, user_id: int, first: Incoming | None = None,
+                language: str | None = None) -> Turn:
+    """`start`, saying when to `settle` a long first message that may continue; refused
+    (texts.DAILY_LIMIT) once the resident filed `residents.daily_reports` today."""
+    language = language or (first.language if first is not None else None)
+    async with svc.uow() as uow:
+        prefers = (access.reads_traditional(language)
+                   or await residents_access.stored_traditional(uow, user_id))
+        if await residents_access.at_daily_limit(uow, svc, user_id):
+            limit = svc.config.residents.daily_reports
+            return Turn([Say(texts.DAILY_LIMIT, {"limit": limit}, keyboard=Keyboard.REMOVE,
+                             traditional=prefers)])
+        conv = await queries.conversation_of(uow.session, user_id)
+        data: Data = {"prefers": True, "traditional": True} if prefers else {}
         step, says = DESCRIPTION, prompt(DESCRIPTION, data)
         if first is not None:
             moved, says = _description(data, first, svc.now())
@@ -271,6 +337,7 @@ def _waiting(data: Data) -> timedelta | None:
 
 _STEPS: dict[str, Callable[[Data, Incoming], Step]] = {
     PHOTOS: _photos, ADDRESS: _address, CONFIRM: _confirm,
+    PROXY_PHONE: _proxy_phone, PROXY_NAME: _proxy_name,
 }
 
 
@@ -339,11 +406,22 @@ def _routing_record(decision: Any) -> dict[str, Any]:
     }
 
 
+def _voice_only(data: Data) -> bool:
+    """A description given only by voice: nothing for the router to read."""
+    return bool(data.get("voice")) and data.get("description") == texts.VOICE_DESCRIPTION
+
+
 async def submit(uow: UnitOfWork, svc: Services, *, resident_id: int,
                  resident_name: str | None, data: Data) -> Request:
     """The finished draft as a new request, routed when the router is confident, else to
-    triage (the caller commits)."""
+    triage (the caller commits). A voice-only description goes to triage (nobody has read
+    it yet); a blocked resident's report goes to triage flagged with the block's reason;
+    a grid worker's 代报 (`data["proxy"]`) names the resident and their phone, the worker
+    being its channel (`resident_id`)."""
     session, now = uow.session, svc.now()
+    proxy = bool(data.get("proxy"))
+    if proxy:
+        resident_name = data.get("name")
     latitude, longitude = data.get("latitude"), data.get("longitude")
     location = (latitude, longitude) if latitude is not None else None
     decision = await asyncio.to_thread(   # CPU work (jieba, the model) off the event loop
@@ -355,20 +433,27 @@ async def submit(uow: UnitOfWork, svc: Services, *, resident_id: int,
         resident_id=resident_id, resident_name=resident_name, phone=data.get("phone"),
         description=data["description"], address=data.get("address"), latitude=latitude,
         longitude=longitude, traditional=bool(data.get("traditional")) or decision.traditional,
+        proxy=proxy, flag=await residents_access.block_reason(uow, resident_id),
         status="", category=decision.category, area=decision.area, urgent=decision.urgent,
         routing=_routing_record(decision), reopen_count=0, escalation_level=0, created_at=now,
     )
     session.add(req)
     await session.flush()
     attached = [("photo", p) for p in data.get("photos") or ()]
-    attached += [("voice", data["voice"])] if data.get("voice") else []
+    attached += [("voice", data[key]) for key in ("voice", "address_voice") if data.get(key)]
     for kind, file_id in attached:
         session.add(Attachment(request_id=req.id, kind=kind, file_id=file_id,
                                added_by=resident_id, created_at=now))
-    resident = Actor(resident_id, Role.RESIDENT, None, resident_name or "")
+    resident = Actor(resident_id, Role.GRID if proxy else Role.RESIDENT, None, resident_name or "")
+    confident = decision.confident and not _voice_only(data)
     event = transitions.submit(req, resident, at=now, deadlines=deadlines(svc, req),
-                               department=decision.department if decision.confident else None)
+                               department=decision.department if confident else None,
+                               flag=req.flag)
     await record(uow, req, event)
+    if req.traditional and not proxy:
+        await residents_access.remember_traditional(uow, svc, resident_id)
+    if data.get("own_phone") and req.phone and not proxy:
+        await residents_access.remember_phone(uow, svc, resident_id, req.phone)
     return req
 
 
@@ -405,6 +490,8 @@ async def _choose(uow: UnitOfWork, svc: Services, conv: Conversation, data: Data
         return Outcome(buttons=texts.localise_buttons(fields, bool(data.get("traditional"))))
     if choice == PHOTOS:
         data["photos"] = []   # re-taking photos replaces them
+    if choice == PHONE and data.get("proxy"):
+        choice = PROXY_PHONE   # the resident's number, not the worker's
     data["editing"] = True
     _save(uow, conv, conv.user_id, choice, data, svc.now())
     return Outcome(buttons=(), replies=tuple(_localised(prompt(choice, data), data)))
@@ -436,7 +523,7 @@ async def apply_edit(uow: UnitOfWork, svc: Services, conv: Conversation,
                               texts.DESCRIPTION_TOO_LONG)
     if problem:
         return _localised([problem], data)
-    data.update(description=text, traditional=is_traditional(text))
+    data.update(description=text, traditional=_traditional(data, text))
     _save(uow, conv, conv.user_id, conv.step, data, svc.now())
     shown = [summary(data)] if conv.step == CONFIRM else []
     return _localised([Say(texts.EDIT_APPLIED), *shown], data)

@@ -31,12 +31,13 @@ async def rate_request(svc: Services, *, actor_id: int, number: str, rating: Rat
 
 
 async def reopen_request(uow: UnitOfWork, svc: Services, *, actor_id: int, number: str,
-                         reason: str) -> Say:
-    """不满意 with `reason`, inside the caller's unit: back to the same department."""
+                         reason: str, voice: str | None = None) -> Say:
+    """不满意 with `reason` (or a `voice` message's file id, the reason said), inside the
+    caller's unit: back to the same department."""
     req, actor = await load(uow, "reopen", actor_id=actor_id, number=number)
     limits = svc.config.limits_for(req.category, urgent=req.urgent)
     event = transitions.reopen(req, actor, reason=reason, max_reopens=limits.max_reopens,
-                               deadlines=deadlines(svc, req), at=svc.now())
+                               deadlines=deadlines(svc, req), at=svc.now(), voice=voice)
     await record(uow, req, event)
     department = svc.config.department(req.department or "")
     return Say(texts.REOPENED, {"number": number,

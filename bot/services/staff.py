@@ -53,10 +53,12 @@ class Invite:
 
 @dataclass(frozen=True)
 class Joined:
-    """A redeemed invite: the department's name and the role's, for the welcome."""
+    """A redeemed invite: the department's name and the role's, for the welcome, and the
+    role's code (its menu)."""
 
     department: str
     role: str
+    role_code: str
 
 
 def _not_in_config(config: Config, telegram_id: int, advice: str) -> None:
@@ -191,7 +193,8 @@ async def redeem_invite(svc: Services, *, user_id: int, name: str, code: str) ->
 
 def _joined(config: Config, invite: StaffInvite) -> Joined:
     unit = config.department(invite.department) if invite.department else None
-    return Joined(unit.name if unit else texts.OFFICE_NAME, texts.ROLE_NAMES[invite.role])
+    return Joined(unit.name if unit else texts.OFFICE_NAME, texts.ROLE_NAMES[invite.role],
+                  invite.role)
 
 
 async def _deactivate(uow: UnitOfWork, svc: Services, member: StaffMember) -> int:

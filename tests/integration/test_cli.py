@@ -153,3 +153,35 @@ def test_check_config_warns_of_a_department_reaching_nobody(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     assert f"{path}: departments[1]: warning: 'water' has no assignee" in result.stderr
     assert "municipal" not in result.stderr   # it has a group chat and an assignee
+
+
+def test_residents_block_list_and_unblock(tmp_path: Path, database_url: str) -> None:
+    env = {"LIANXIN_CONFIG": str(DEMO_CONFIG), "DATABASE_URL": database_url}
+    assert lianxin("db", "upgrade", cwd=tmp_path, **env).returncode == 0
+    blocked = lianxin("residents", "block", "5001", "--reason", "多次恶意重复反映",
+                      cwd=tmp_path, **env)
+    assert blocked.returncode == 0, blocked.stderr
+    assert blocked.stdout.strip() == (
+        "blocked 5001: their reports go to triage, flagged: 多次恶意重复反映")
+    listed = lianxin("residents", "list-blocked", cwd=tmp_path, **env).stdout.splitlines()
+    assert listed[0].split() == ["id", "since", "reason"]
+    assert listed[1].split()[0] == "5001" and listed[1].split()[-1] == "多次恶意重复反映"
+    assert_one_clear_line(lianxin("residents", "block", "5002", "--reason", " ",
+                                  cwd=tmp_path, **env), "lianxin: a block needs a --reason")
+    assert lianxin("residents", "unblock", "5001", cwd=tmp_path,
+                   **env).stdout.strip() == "unblocked 5001"
+    assert lianxin("residents", "unblock", "5001", cwd=tmp_path,
+                   **env).stdout.strip() == "5001 was not blocked"
+    assert lianxin("residents", "list-blocked", cwd=tmp_path,
+                   **env).stdout.splitlines() == ["id  since  reason"]
+
+
+def test_staff_add_a_grid_worker(tmp_path: Path, database_url: str) -> None:
+    env = {"LIANXIN_CONFIG": str(DEMO_CONFIG), "DATABASE_URL": database_url}
+    assert lianxin("db", "upgrade", cwd=tmp_path, **env).returncode == 0
+    added = lianxin("staff", "add", "--telegram-id", "7101", "--name", "网格员小王", "--role",
+                    "grid", "--department", "heping_office", cwd=tmp_path, **env)
+    assert added.stdout.strip() == "added 7101 网格员小王: grid of heping_office, effective now"
+    alone = lianxin("staff", "add", "--telegram-id", "7102", "--name", "网格员小李", "--role",
+                    "grid", cwd=tmp_path, **env)
+    assert alone.returncode == 0, alone.stderr   # a grid worker needs no department
