@@ -81,6 +81,22 @@ class Request(Base):
     closed_at: Mapped[datetime | None]
     urge_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")   # 催办
     urged_at: Mapped[datetime | None]
+    joined_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")   # +1
+
+
+class RequestSubscriber(Base):
+    """A resident who joined another's request (+1) instead of filing the same problem again:
+    told of its progress and answer (the survey stays with whoever reported it)."""
+
+    __tablename__ = "request_subscribers"
+    __table_args__ = (UniqueConstraint("request_id", "resident_id",
+                                       name="uq_request_subscribers"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    traditional: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
 
 
 class Attachment(Base):

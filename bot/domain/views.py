@@ -41,6 +41,7 @@ class RequestView:
     routing: dict[str, Any] = field(default_factory=dict)
     co_departments: tuple[str, ...] = ()
     extension: dict[str, Any] | None = None
+    joined: int = 0   # residents who joined it (+1): 1 + joined are affected
 
     @property
     def matched_words(self) -> tuple[str, ...]:
@@ -65,6 +66,7 @@ class Page:
     pages: int
     total: int
     first: int = 1   # the list position of the first item (1-based)
+    followed: frozenset[str] = frozenset()   # numbers the reader joined (+1), not theirs
 
 
 @dataclass(frozen=True)
@@ -86,3 +88,4 @@ class Card:
     actions: frozenset[str]
     reveal: bool
     history: tuple[HistoryItem, ...] = ()
+    followed: bool = False   # a resident who joined it (+1), not its reporter
