@@ -26,7 +26,8 @@ _GENERIC = frozenset({"幼儿园", "公园", "动物园", "植物园", "游乐�
 _PRONOUNS = ("我们", "我家", "我", "咱们", "咱", "本", "这个", "那个", "这", "那", "附近",
              "隔壁", "旁边", "对面")
 _NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九", 0)}
-_BUILDING = re.compile(r"([0-9]+|[零一二三四五六七八九十]+|[A-Za-z])\s*(?:号楼|#楼|栋|幢|座|号院|#)")
+_BUILDING = re.compile(
+    r"([0-9]+|[零一二三四五六七八九十]+|[A-Za-z])\s*(?:号楼|#楼|栋|幢|座|号院|#)")
 NAME_CHARS = (2, 8)   # an estate's name before its suffix, in characters
 
 

@@ -33,8 +33,9 @@ async def my_page(svc: Services, *, resident_id: int, page: int = 0) -> Page:
         page = min(max(page, 0), pages - 1)
         rows, total = await queries.page_of(uow.session, queries.requests_of(resident_id),
                                             page=page, size=PAGE_SIZE)
+        followed = frozenset(r.number for r in rows if r.resident_id != resident_id)
         return Page("my", tuple(view_of(r) for r in rows), page, pages, total,
-                    page * PAGE_SIZE + 1)
+                    page * PAGE_SIZE + 1, followed)
 
 
 async def _own(uow: UnitOfWork, actor_id: int, number: str) -> Request:
@@ -45,15 +46,25 @@ async def _own(uow: UnitOfWork, actor_id: int, number: str) -> Request:
     return req
 
 
+async def _followed(uow: UnitOfWork, actor_id: int, number: str) -> Request | None:
+    """A request the resident joined (+1), or None."""
+    req = await queries.request_by_number(uow.session, number)
+    if req is not None and await queries.is_subscribed(uow.session, req.id, actor_id):
+        return req
+    return None
+
+
 async def detail(svc: Services, *, actor_id: int, number: str) -> Card:
     """One request as its resident sees it: its ledger in plain words and the actions that
-    apply now. Raises UnknownRequest for a request that is not theirs."""
+    apply now; a request they joined (+1) shows without actions (those are the reporter's).
+    Raises UnknownRequest for a request that is neither theirs nor joined."""
     async with svc.uow() as uow:
-        req = await _own(uow, actor_id, number)
+        req = await _followed(uow, actor_id, number) or await _own(uow, actor_id, number)
         events = await queries.history(uow.session, req.id)
         actor = Actor(actor_id, Role.RESIDENT, None, "")
         return Card(view_of(req), allowed_actions(actor, req, ACTIONS), True,
-                    tuple(HistoryItem(e.at, e.kind, e.actor_role, {}) for e in events))
+                    tuple(HistoryItem(e.at, e.kind, e.actor_role, {}) for e in events),
+                    followed=req.resident_id != actor_id)
 
 
 async def ask_more(svc: Services, *, user_id: int, number: str) -> Say:
