@@ -172,3 +172,14 @@ async def test_a_neighbour_joins_the_same_problem_plus_one(
     assert number in (listing.text or "") and "已关注" in (listing.text or "")
     assert len(await rows(database_url, Request)) == 1
     assert fake.errors_with(400) == []
+
+
+async def test_a_follow_up_message_urges_the_open_request(
+        fake: FakeTelegram, running_bot: BotProcess, database_url: str) -> None:
+    number = await report(fake, RESIDENT, "瑞祥社区3号楼门口的路灯坏了好几天")
+    offer = await say(fake, RESIDENT, "怎么还没人来修", "已经反映过的诉求")
+    assert offer.buttons[0].startswith(number) and offer.buttons[-1] == "🆕 这是新问题"
+    await press(fake, RESIDENT, offer, offer.buttons[0], "已为诉求")
+    await fake.wait_for(ASSIGNEE, contains="群众催办")
+    assert (await rows(database_url, Request, Request.number == number))[0].urge_count == 1
+    assert fake.errors_with(400) == []
