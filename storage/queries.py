@@ -386,11 +386,13 @@ async def open_requests_of_resident(session: AsyncSession, resident_id: int,
     return (await session.execute(statement)).scalars().all()
 
 
-async def is_subscribed(session: AsyncSession, request_id: int, resident_id: int) -> bool:
-    statement = select(RequestSubscriber.id).where(
+async def subscription(session: AsyncSession, request_id: int,
+                       resident_id: int) -> RequestSubscriber | None:
+    """The resident's subscription to the request (+1), if they joined it."""
+    statement = select(RequestSubscriber).where(
         RequestSubscriber.request_id == request_id,
         RequestSubscriber.resident_id == resident_id)
-    return (await session.execute(statement)).first() is not None
+    return (await session.execute(statement)).scalar_one_or_none()
 
 
 async def subscribers_of(session: AsyncSession,

@@ -70,7 +70,7 @@ async def join(uow: UnitOfWork, svc: Services, *, user_id: int, number: str,
     NotAllowed for the resident's own request."""
     req, actor = await load(uow, "join", actor_id=user_id, number=number)
     traditional, now = bool(data.get("traditional")), svc.now()
-    if not await queries.is_subscribed(uow.session, req.id, user_id):
+    if await queries.subscription(uow.session, req.id, user_id) is None:
         photos = tuple(data.get("photos") or ())
         uow.session.add(RequestSubscriber(request_id=req.id, resident_id=user_id,
                                           traditional=traditional, created_at=now))

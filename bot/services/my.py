@@ -3,6 +3,7 @@ resident can do from it now: 补充材料, 撤回 (confirmed), 催办 (once a da
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 from bot.domain import residents
@@ -46,25 +47,23 @@ async def _own(uow: UnitOfWork, actor_id: int, number: str) -> Request:
     return req
 
 
-async def _followed(uow: UnitOfWork, actor_id: int, number: str) -> Request | None:
-    """A request the resident joined (+1), or None."""
-    req = await queries.request_by_number(uow.session, number)
-    if req is not None and await queries.is_subscribed(uow.session, req.id, actor_id):
-        return req
-    return None
-
-
 async def detail(svc: Services, *, actor_id: int, number: str) -> Card:
     """One request as its resident sees it: its ledger in plain words and the actions that
-    apply now; a request they joined (+1) shows without actions (those are the reporter's).
-    Raises UnknownRequest for a request that is neither theirs nor joined."""
+    apply now; a request they joined (+1) shows without actions (those are the reporter's),
+    in the joiner's own script. Raises UnknownRequest for one neither theirs nor joined."""
     async with svc.uow() as uow:
-        req = await _followed(uow, actor_id, number) or await _own(uow, actor_id, number)
+        found = await queries.request_by_number(uow.session, number)
+        joined = None if found is None else await queries.subscription(
+            uow.session, found.id, actor_id)
+        req = found if found is not None and joined is not None else await _own(
+            uow, actor_id, number)
         events = await queries.history(uow.session, req.id)
         actor = Actor(actor_id, Role.RESIDENT, None, "")
-        return Card(view_of(req), allowed_actions(actor, req, ACTIONS), True,
+        view = view_of(req) if joined is None else dataclasses.replace(
+            view_of(req), traditional=joined.traditional)
+        return Card(view, allowed_actions(actor, req, ACTIONS), True,
                     tuple(HistoryItem(e.at, e.kind, e.actor_role, {}) for e in events),
-                    followed=req.resident_id != actor_id)
+                    followed=joined is not None)
 
 
 async def ask_more(svc: Services, *, user_id: int, number: str) -> Say:

@@ -200,3 +200,21 @@ async def test_no_follow_up_offer_without_open_requests_or_for_a_long_report(
     assert (await rows(services, Conversation))[0].flow == "report"
     assert await outbox(services, kind="add_info") == []
     assert [o for o in await rows(services, OutboxMessage) if o.chat_id == RESIDENT] == []
+
+
+async def test_a_neighbour_writing_traditional_is_answered_in_traditional(
+        services: Services) -> None:
+    number = await reported(services)
+    offered = await up_to_address(services, NEIGHBOUR, "路燈壞了好幾天，晚上太黑", "瑞祥花園3棟")
+    assert "附近已有相同問題" in offered[0].text
+    assert [label for row in offered[0].buttons for label, _ in row][1] == "仍然新建"
+    joined = shown(await report.answer_similar(services, user_id=NEIGHBOUR, choice="join"))
+    assert "已加入訴求" in joined.replies[0].text
+    await accept(services, ASSIGNEE, number)
+    told = (await outbox(services, chat_id=NEIGHBOUR))[0]
+    assert "您關注（+1）的訴求" in (told.text or "")
+    reporter = (await outbox(services, chat_id=RESIDENT, kind="accepted"))[0]
+    assert "诉求" in (reporter.text or "")   # the reporter wrote Simplified
+    detail = render.my_detail(services.config,
+                              await my.detail(services, actor_id=NEIGHBOUR, number=number))
+    assert "已關注" in detail.text
