@@ -31,7 +31,7 @@ from tests.e2e.conftest import always_open_config  # noqa: E402
 from tests.fakebot import FakeTelegram  # noqa: E402
 
 FIRST_RESIDENT = 800_000
-SCRIPT = ("/new", "瑞祥社区3号楼门口的路灯坏了好几天", "完成", "瑞祥社区3号楼东侧", "跳过",
+SCRIPT = ("/new", "瑞祥社区3号楼门口的路灯坏了好几天", "完成", "瑞祥社区{user}号楼东侧", "跳过",
           "/my", "/help", "/new", "和平里小区门口下水道堵了", "/cancel")
 ECHO_BOT = """
 import os
@@ -58,7 +58,8 @@ async def resident(fake: FakeTelegram, user: int, messages: int, every: float,
     for i in range(messages):
         started = time.perf_counter()
         mark = fake.mark()
-        fake.send_text(user, SCRIPT[i % len(SCRIPT)])
+        # each resident's own building: the same one would be offered to join (+1)
+        fake.send_text(user, SCRIPT[i % len(SCRIPT)].format(user=user))
         await fake.wait_for(user, since=mark, timeout=60)
         latencies.append(time.perf_counter() - started)
         await asyncio.sleep(max(0.0, started + every - time.perf_counter()))

@@ -44,7 +44,9 @@ class InstantTransport:
 
 async def one_report(svc: Services, user: int) -> str:
     await report.start(svc, user_id=user)
-    for text in (f"瑞祥社区{user % 50}号楼门口的路灯坏了", "完成", "瑞祥社区3号楼东侧", "跳过"):
+    # each resident's own building: the same one would be offered to join (+1)
+    for text in (f"瑞祥社区{user % 50}号楼门口的路灯坏了", "完成", f"瑞祥社区{user}号楼东侧",
+                 "跳过"):
         await dialogs.on_message(svc, user_id=user, inp=Incoming(Kind.TEXT, text=text))
     outcome = await report.press(svc, user_id=user, user_name="bench", choice="ok")
     return str(outcome.replies[0].values["number"])

@@ -22,7 +22,17 @@ from bot.notify import callbacks, render, texts
 from bot.notify import desk as desk_render
 from bot.notify.callbacks import NUMBER, Callback
 from bot.notify.replies import Outcome, Reply, Say
-from bot.services import Services, dialogs, handling, my, privacy, report, residents, tasks
+from bot.services import (
+    Services,
+    dialogs,
+    followup,
+    handling,
+    my,
+    privacy,
+    report,
+    residents,
+    tasks,
+)
 from bot.services import desk as desk_services
 from handlers import desk
 from handlers.common import error_text, send_replies
@@ -179,6 +189,16 @@ async def _draft(svc: Services, press: Press) -> Outcome:
                               choice=press.callback.args[0])
 
 
+async def _similar(svc: Services, press: Press) -> Outcome:
+    """加入（+1） or 仍然新建, on the offer of the same problem open nearby."""
+    return await report.answer_similar(svc, user_id=press.user, choice=press.callback.args[0])
+
+
+async def _follow(svc: Services, press: Press) -> Outcome:
+    """Which request a follow-up message is about, or 这是新问题."""
+    return await followup.attach(svc, user_id=press.user, choice=press.callback.args[0])
+
+
 USE_CASES: dict[str, UseCase] = {
     callbacks.ACCEPT: _accept,
     callbacks.RETURN: _ask("return"),
@@ -207,6 +227,8 @@ USE_CASES: dict[str, UseCase] = {
     callbacks.MY_RATE: _my_rate,
     callbacks.ERASE: _erase,
     callbacks.DRAFT: _draft,
+    callbacks.SIMILAR: _similar,
+    callbacks.FOLLOW: _follow,
 }
 
 

@@ -86,6 +86,7 @@ class Request(Base):
     # filed by a grid worker (网格员) for the resident named here: `resident_id` is the grid
     # worker, the channel every resident-facing notice goes through
     proxy: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    joined_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")   # +1
 
 
 class Resident(Base):
@@ -103,6 +104,21 @@ class Resident(Base):
     block_reason: Mapped[str | None] = mapped_column(Text)
     blocked_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+
+
+class RequestSubscriber(Base):
+    """A resident who joined another's request (+1) instead of filing the same problem again:
+    told of its progress and answer (the survey stays with whoever reported it)."""
+
+    __tablename__ = "request_subscribers"
+    __table_args__ = (UniqueConstraint("request_id", "resident_id",
+                                       name="uq_request_subscribers"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    traditional: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
 
 
 class Attachment(Base):

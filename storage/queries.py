@@ -21,6 +21,7 @@ from storage.models import (
     OutboxMessage,
     ProcessedUpdate,
     Request,
+    RequestSubscriber,
     Resident,
     RoutingModel,
     StaffInvite,
@@ -381,12 +382,74 @@ async def invite_for_update(session: AsyncSession, code_hash: str) -> StaffInvit
 
 
 def requests_of(resident_id: int, phone: str | None = None) -> Any:
-    """A resident's requests, newest first (for `page_of`); with `phone` (their own, as
-    Telegram vouched), also those a grid worker filed for that number."""
-    mine = Request.resident_id == resident_id
+    """A resident's requests and those they joined (+1), newest first (for `page_of`); with
+    `phone` (their own, as Telegram vouched), also those a grid worker filed for that number."""
+    joined = select(RequestSubscriber.request_id).where(
+        RequestSubscriber.resident_id == resident_id)
+    mine = (Request.resident_id == resident_id) | Request.id.in_(joined)
     if phone is not None:
         mine = mine | (Request.proxy.is_(True) & (Request.phone == phone))
     return select(Request).where(mine).order_by(Request.id.desc())
+
+
+OPEN_STATUSES = ("triage", "dispatched", "in_progress", "restricted")
+SIMILAR_LIMIT = 200   # open requests of one category in 30 days: a district's worth
+
+
+async def similar_open_requests(session: AsyncSession, *, category: str, since: datetime,
+                                resident_id: int) -> Sequence[Request]:
+    """Open requests of `category` made since `since` with an address, by other residents and
+    not yet joined by `resident_id`, newest first: the candidates for a "+1"."""
+    joined = select(RequestSubscriber.request_id).where(
+        RequestSubscriber.resident_id == resident_id)
+    statement = (select(Request)
+                 .where(Request.status.in_(OPEN_STATUSES), Request.category == category,
+                        Request.created_at >= since, Request.resident_id != resident_id,
+                        Request.address.is_not(None), Request.id.not_in(joined))
+                 .order_by(Request.id.desc()).limit(SIMILAR_LIMIT))
+    return (await session.execute(statement)).scalars().all()
+
+
+async def open_requests_of_resident(session: AsyncSession, resident_id: int,
+                                    limit: int) -> Sequence[Request]:
+    """The resident's own requests not yet answered, newest first."""
+    statement = (select(Request)
+                 .where(Request.resident_id == resident_id,
+                        Request.status.in_(OPEN_STATUSES))
+                 .order_by(Request.id.desc()).limit(limit))
+    return (await session.execute(statement)).scalars().all()
+
+
+async def subscription(session: AsyncSession, request_id: int,
+                       resident_id: int) -> RequestSubscriber | None:
+    """The resident's subscription to the request (+1), if they joined it."""
+    statement = select(RequestSubscriber).where(
+        RequestSubscriber.request_id == request_id,
+        RequestSubscriber.resident_id == resident_id)
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def subscribers_of(session: AsyncSession,
+                         request_id: int) -> Sequence[RequestSubscriber]:
+    """Who joined the request (+1), in the order they joined."""
+    statement = (select(RequestSubscriber).where(RequestSubscriber.request_id == request_id)
+                 .order_by(RequestSubscriber.id))
+    return (await session.execute(statement)).scalars().all()
+
+
+async def forget_subscriptions(session: AsyncSession, resident_id: int) -> int:
+    """The resident leaves every request they joined: the subscriptions go, and the ledger's
+    join rows lose who joined and the words they wrote (the count stays). Returns how many."""
+    rows = (await session.execute(select(RequestSubscriber).where(
+        RequestSubscriber.resident_id == resident_id))).scalars().all()
+    joins = (await session.execute(select(Event).where(
+        Event.kind == "join", Event.actor_id == resident_id))).scalars().all()
+    for event in joins:
+        event.actor_id = None
+        event.detail = {k: v for k, v in (event.detail or {}).items() if k != "text"}
+    await session.execute(delete(RequestSubscriber).where(
+        RequestSubscriber.resident_id == resident_id))
+    return len(rows)
 
 
 async def anonymise_resident(session: AsyncSession, resident_id: int,

@@ -49,6 +49,27 @@ def urge(req: Urgeable, actor: Actor, *, at: datetime) -> LedgerEvent:
     return move(req, "urge", actor, Status(req.status), at, count=req.urge_count)
 
 
+class Joinable(RequestState, Protocol):
+    joined_count: int
+
+
+def join(req: Joinable, actor: Actor, *, text: str, photos: tuple[str, ...] = (),
+         at: datetime) -> LedgerEvent:
+    """+1: another resident with the same problem joins the request instead of filing it
+    again (the service subscribes them); `text` and `photos` (Telegram file ids) are what
+    they had described. The ledger row says 又有一位居民反映 and how many residents are now
+    affected (the reporter included).
+
+    Raises NotAllowed for the reporter themselves, WrongState once it is answered or closed.
+    """
+    check("join", actor, req)
+    req.joined_count = (req.joined_count or 0) + 1
+    detail: dict[str, object] = {"count": req.joined_count + 1, "text": text}
+    if photos:
+        detail["photos"] = list(photos)
+    return move(req, "join", actor, Status(req.status), at, **detail)
+
+
 class Personal(RequestState, Protocol):
     resident_name: str | None
     phone: str | None

@@ -62,6 +62,13 @@ def _owner(actor: Actor, req: Guarded) -> bool:
     return actor.id == req.resident_id
 
 
+def _neighbour(actor: Actor, req: Guarded) -> bool:
+    """Another resident with the same problem (+1): never the one who reported it."""
+    return actor.role == Role.RESIDENT and actor.id != req.resident_id
+
+
+OPEN = frozenset({Status.TRIAGE, Status.DISPATCHED, Status.IN_PROGRESS, Status.RESTRICTED})
+
 RULES: dict[str, tuple[Callable[[Actor, Guarded], bool], frozenset[Status]]] = {
     "route": (_office, frozenset({Status.TRIAGE})),
     "accept": (_handler, frozenset({Status.DISPATCHED})),
@@ -84,6 +91,7 @@ RULES: dict[str, tuple[Callable[[Actor, Guarded], bool], frozenset[Status]]] = {
                                     Status.RESTRICTED, Status.RESOLVED})),
     "urge": (_owner, frozenset({Status.TRIAGE, Status.DISPATCHED, Status.IN_PROGRESS})),
     "erase": (_owner, frozenset(Status)),   # /delete_my_data, whatever the state
+    "join": (_neighbour, OPEN),   # +1: the same problem, reported by another resident
 }
 
 

@@ -43,6 +43,7 @@ class RequestView:
     extension: dict[str, Any] | None = None
     flag: str | None = None   # filed while its resident was blocked: the reason
     proxy: bool = False       # filed by a grid worker (resident_id) for the named resident
+    joined: int = 0   # residents who joined it (+1): 1 + joined are affected
 
     @property
     def matched_words(self) -> tuple[str, ...]:
@@ -68,6 +69,7 @@ class Page:
     pages: int
     total: int
     first: int = 1   # the list position of the first item (1-based)
+    followed: frozenset[str] = frozenset()   # numbers the reader joined (+1), not theirs
 
 
 @dataclass(frozen=True)
@@ -89,3 +91,4 @@ class Card:
     actions: frozenset[str]
     reveal: bool
     history: tuple[HistoryItem, ...] = ()
+    followed: bool = False   # a resident who joined it (+1), not its reporter

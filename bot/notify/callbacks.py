@@ -37,6 +37,8 @@ MY_WITHDRAW = "myw"   # 撤回, asking to confirm (WITHDRAW then withdraws)
 MY_URGE = "myu"       # 催办
 MY_RATE = "myr"       # 评价: the survey again
 ERASE = "er"          # /delete_my_data confirmed or not
+SIMILAR = "sim"       # the same problem open nearby: join it (+1) or file a new one
+FOLLOW = "fu"         # a follow-up message: attach it to one of the resident's requests
 
 _NUMBER = r"\d{8}-\d{4,6}"
 NUMBER = re.compile(_NUMBER)   # a request number, as buttons carry it
@@ -68,6 +70,8 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     MY_URGE: re.compile(rf"({_NUMBER})"),
     MY_RATE: re.compile(rf"({_NUMBER})"),
     ERASE: re.compile(r"(yes|no)"),
+    SIMILAR: re.compile(r"(join|new)"),
+    FOLLOW: re.compile(rf"({_NUMBER}|new)"),
     DRAFT: re.compile(r"(ok|edit|cancel|description|photos|address|phone)"),
 }
 

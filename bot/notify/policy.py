@@ -34,6 +34,7 @@ class Audience(StrEnum):
     ADDED_CO_HANDLER = "added_co_handler"   # the department just added as co-handler (协办)
     SUPERVISOR = "supervisor"   # the department's supervisors (分管领导)
     HOLDER = "holder"           # its acceptor, else its department, else (triage) the office
+    FOLLOWERS = "followers"     # residents who joined it (+1), each in their own script
 
 
 class Timing(StrEnum):
@@ -306,6 +307,28 @@ def added_information(o: Occasion) -> Message:
                    follow=render.full_pieces(number, text))
 
 
+def followed(message: Callable[[Occasion], Message]) -> Callable[[Occasion], Message]:
+    """A resident-facing notice as residents who joined the request (+1) get it: marked as
+    the request they follow, without buttons (the survey stays with whoever reported it)."""
+    def for_followers(o: Occasion) -> Message:
+        told = message(o)
+        return Message(fmt(texts.FOLLOWED_PREFIX) + told.text, photos=told.photos)
+    return for_followers
+
+
+def follower_withdrawn(o: Occasion) -> Message:
+    return Message(fmt(texts.FOLLOWER_WITHDRAWN, number=o.request.number))
+
+
+def joined(o: Occasion) -> Message:
+    """又有一位居民反映: one more resident joined (+1), with what they wrote."""
+    detail = o.event.detail
+    return Message(fmt(texts.JOIN_NOTICE, number=o.request.number, count=detail["count"],
+                       text=render.card_description(detail.get("text") or ""),
+                       summary=render.shorten(o.request.description)),
+                   photos=tuple(detail.get("photos", ())))
+
+
 def urged(o: Occasion) -> Message:
     return Message(fmt(texts.URGE_NOTICE, number=o.request.number,
                        count=o.event.detail["count"],
@@ -408,6 +431,18 @@ POLICY: tuple[Notice, ...] = (
     # residents' self-service: 补充材料 and 催办 go to whoever holds the request
     Notice("add_info", A.HOLDER, "add_info", added_information),
     Notice("urge", A.HOLDER, "urge", urged, timing=T.STAFF),
+    # +1: one more resident joined; they hear what the reporter hears, but for the survey
+    Notice("join", A.HOLDER, "joined", joined, timing=T.STAFF),
+    Notice("accept", A.FOLLOWERS, "accepted", followed(accepted), timing=T.RESIDENT),
+    Notice("progress", A.FOLLOWERS, "progress", followed(resident_progress),
+           timing=T.RESIDENT),
+    Notice("extension_approved", A.FOLLOWERS, "extended", followed(resident_extended),
+           timing=T.RESIDENT),
+    Notice("resolve", A.FOLLOWERS, "answer", followed(answer_alone)),
+    Notice("restrict", A.FOLLOWERS, "restricted", followed(resident_restricted)),
+    Notice("close_restricted", A.FOLLOWERS, "restricted_closed",
+           followed(resident_restricted_closed), timing=T.RESIDENT),
+    Notice("withdraw", A.FOLLOWERS, "withdrawn", follower_withdrawn, timing=T.RESIDENT),
 )
 
 

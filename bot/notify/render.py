@@ -97,6 +97,11 @@ def _matched(req: RequestView) -> str:
     return "、".join(req.routing.get("matched", [])) or texts.NONE_MATCHED
 
 
+def affected(req: RequestView) -> Html:
+    """涉及居民：N 人, once other residents joined the request (+1); nothing before."""
+    return fmt(texts.AFFECTED_LINE, count=req.joined + 1) if req.joined else Html("")
+
+
 def task_card(config: Config, req: RequestView, *, title: str, reason: str | None = None,
               reveal_contact: bool = False) -> Html:
     """The card an assignee works from; the phone shows in full only to whoever accepted."""
@@ -109,6 +114,7 @@ def task_card(config: Config, req: RequestView, *, title: str, reason: str | Non
         accept_due=local_time(req.accept_due_at, config.tz),
         answer_due=local_time(req.answer_due_at, config.tz),
     )
+    card = Html(card + affected(req))
     return Html(card + fmt(texts.REOPEN_REASON_LINE, reason=reason)) if reason else card
 
 
@@ -177,7 +183,7 @@ def triage_card(config: Config, req: RequestView, *,
         reason = Html(fmt(texts.TRIAGE_FLAGGED, reason=req.flag) + reason)
     return fmt(texts.TRIAGE_CARD, urgent=Html(texts.URGENT_MARK if req.urgent else ""),
                number=req.number, description=card_description(req.description),
-               address=place(req),
+               address=Html(fmt("{a}", a=place(req)) + affected(req)),
                candidates=Html(_candidate_names(config, req)), matched=_matched(req),
                reason=reason)
 
@@ -252,7 +258,9 @@ def my_requests(page: Page) -> tuple[Html, Buttons]:
     """/my: a page of the resident's requests, one button each to open it, and 上一页/下一页."""
     if not page.items:
         return fmt(texts.MY_EMPTY), ()
-    items = [fmt(texts.MY_ITEM, number=v.number, status=texts.STATUS_LABELS[v.status],
+    items = [fmt(texts.MY_ITEM, number=v.number, status=Html(
+                 fmt("{s}", s=texts.STATUS_LABELS[v.status])
+                 + (texts.MY_FOLLOWED_MARK if v.number in page.followed else "")),
                  summary=shorten(v.description)) for v in page.items]
     header = fmt(texts.MY_HEADER, total=page.total, page=page.page + 1, pages=page.pages)
     text = Html("\n\n".join([header, *items]))
@@ -276,14 +284,18 @@ def my_detail(config: Config, card: Card) -> Reply:
     """One request as its resident sees it: status, who handles it (the department, never a
     person), the deadline, its history in plain words, and the buttons that apply now."""
     req = card.request
-    shown = [h for h in card.history if h.kind in texts.RESIDENT_EVENT_LABELS]
+    labels = texts.FOLLOWER_EVENT_LABELS if card.followed else texts.RESIDENT_EVENT_LABELS
+    shown = [h for h in card.history if h.kind in labels]
     history = "\n".join(fmt(texts.MY_HISTORY_ITEM, at=local_time(h.at, config.tz),
-                              what=texts.RESIDENT_EVENT_LABELS[h.kind])
+                              what=labels[h.kind])
                          for h in shown[-MY_HISTORY:])
     department = (department_name(config, req.department) if req.department
                   else texts.MY_NO_DEPARTMENT)
-    text = fmt(texts.MY_DETAIL, number=req.number, status=texts.STATUS_LABELS[req.status],
-               description=card_description(req.description), address=place(req),
+    status = texts.STATUS_LABELS[req.status] + (texts.MY_FOLLOWED_MARK if card.followed else "")
+    text = fmt(texts.MY_DETAIL, number=req.number, status=status,
+               description=shorten(req.description) if card.followed
+               else card_description(req.description),
+               address=texts.FOLLOWED_PLACE if card.followed else place(req),
                department=department, due=local_time(req.answer_due_at, config.tz),
                history=Html(history))
     actions = [(label, callbacks.encode(action, req.number))

@@ -198,6 +198,49 @@ ON_BEHALF = "代 {name}（{phone}）\n"
 PROXY_MARK = "（网格员代报）"
 DRAFT_GONE = "这份草稿已经提交或取消了。需要反映问题请发送 /new 。"
 
+# --- the same problem open nearby (+1) ----------------------------------------------------
+
+SIMILAR_OFFER = (
+    "附近已有相同问题正在办理：\n"
+    "<b>{number}</b>　{category}　{status}\n{summary}\n"
+    "已有 {count} 位居民反映。\n\n"
+    "您可以点“加入（+1）”，办理进展会同步通知您；也可以仍然新建一条诉求。"
+)
+BTN_JOIN = "👍 加入（+1）"
+BTN_FILE_NEW = "仍然新建"
+SIMILAR_WAITING = "请点上方的“加入（+1）”或“仍然新建”。"
+SIMILAR_GONE = "这条诉求刚刚已经答复或办结，不能再加入了。我们为您继续新建诉求。"
+JOINED = (
+    "✅ 已加入诉求 <b>{number}</b>（现有 {count} 位居民反映）。\n"
+    "办理进展会同步通知您，也可以发送 /my 查看。"
+)
+JOIN_NOTICE = (
+    "👥 <b>又有一位居民反映</b> {number}（涉及居民 {count} 人）：{summary}\n{text}"
+)
+AFFECTED_LINE = "\n<b>涉及居民</b>：{count} 人"
+FOLLOWED_PREFIX = "📌 您关注（+1）的诉求有新消息：\n"
+FOLLOWER_WITHDRAWN = (
+    "您关注（+1）的诉求 {number} 已被最初反映的居民撤回。"
+    "如果问题仍然存在，请发送 /new 重新反映。"
+)
+MY_FOLLOWED_MARK = "　（已关注）"
+FOLLOWED_PLACE = "同一小区（详细地址仅反映人可见）"
+
+# --- a follow-up written outside a conversation ---------------------------------------------
+
+FOLLOW_UP_OFFER = (
+    "您是在问已经反映过的诉求吗？请选择是哪一条，我们会把您的话转给办理部门。\n"
+    "如果是新问题，请点“这是新问题”。"
+)
+BTN_FOLLOW_UP = "{number} {summary}"
+BTN_NEW_PROBLEM = "🆕 这是新问题"
+FOLLOW_UP_GONE = "这条消息已经处理过了。"
+FOLLOW_UP_URGED = "已为诉求 {number} 催办（目前：{status}），办理部门会收到提醒。"
+FOLLOW_UP_ADDED = (
+    "已把您的话补充到诉求 {number}（目前：{status}），并转给了办理部门。"
+    "可发送 /my 查看办理经过。"
+)
+
 BTN_DONE = "完成"
 BTN_SKIP = "跳过"
 BTN_LOCATION = "📍 发送当前位置"
@@ -244,6 +287,12 @@ RESIDENT_EVENT_LABELS = {
     "restrict": "列为疑难事项", "resume": "恢复办理", "close_restricted": "按疑难事项办结",
     "survey_expire": "未评价，已办结", "add_info": "您补充了材料", "urge": "您催办了一次",
     "co_added": "增加了协办部门", "release": "重新安排承办人",
+    "join": "又有一位居民反映",
+}
+FOLLOWER_EVENT_LABELS = {   # the same history, read by a resident who joined it (+1)
+    **RESIDENT_EVENT_LABELS,
+    "submit": "居民提交了诉求", "rate": "反映人已评价", "reopen": "反映人不满意，已打回重新办理",
+    "withdraw": "反映人撤回了诉求", "add_info": "反映人补充了材料", "urge": "反映人催办了一次",
 }
 BTN_ADD_INFO = "📎 补充材料"
 BTN_WITHDRAW_ONE = "撤回"
@@ -465,6 +514,7 @@ EVENT_LABELS = {
     "survey_remind": "回访提醒", "survey_expire": "回访未评价", "spot_check_sent": "抽访",
     "spot_check": "抽访评价", "spot_check_comment": "抽访意见",
     "deadlines_recomputed": "期限重算", "restricted_review": "疑难受限复核",
+    "join": "又有一位居民反映（+1）",
 }
 STATS_TODAY = "📊 <b>今日</b>（截至 {now}）\n"
 ONLY_STAFF = "这个命令供工作人员使用。"

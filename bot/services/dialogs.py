@@ -11,7 +11,7 @@ from bot.domain.model import Role
 from bot.limits import utf16_len
 from bot.notify import texts
 from bot.notify.replies import Keyboard, Outcome, Say
-from bot.services import my, report
+from bot.services import followup, my, report
 from bot.services.core import Services
 from bot.services.handling import (
     InvalidAnswer,
@@ -124,7 +124,7 @@ async def on_message(svc: Services, *, user_id: int, inp: Incoming) -> Answer:
     """Any message that is not a command."""
     async with svc.uow() as uow:
         conv = await queries.conversation_of(uow.session, user_id)
-        if conv is not None and (_forgotten(svc, conv)
+        if conv is not None and (_forgotten(svc, conv) or conv.flow == followup.FLOW
                                  or (conv.flow == my.FLOW and not my.continues(conv, inp))):
             await uow.session.delete(conv)
             conv = None
@@ -154,6 +154,9 @@ async def on_message(svc: Services, *, user_id: int, inp: Incoming) -> Answer:
         return Answer([Say(texts.GRID_IDLE)])
     if actor.role != Role.RESIDENT:
         return Answer([Say(texts.STAFF_IDLE)])
+    offered = await followup.offer(svc, user_id=user_id, inp=inp)
+    if offered is not None:   # "怎么还没人来": about a request already made?
+        return Answer(offered)
     if inp.kind in (Kind.TEXT, Kind.PHOTO, Kind.VOICE):   # writing starts a report
         turn = await report.begin(svc, user_id=user_id, first=inp)
         return Answer(turn.replies, settle_in=turn.settle_in)

@@ -64,7 +64,7 @@ def view_of(req: Request) -> RequestView:
         accept_due_at=req.accept_due_at, answer_due_at=req.answer_due_at,
         routing=dict(req.routing or {}), co_departments=tuple(req.co_departments or ()),
         extension=dict(req.extension) if req.extension else None,
-        flag=req.flag, proxy=bool(req.proxy),
+        flag=req.flag, proxy=bool(req.proxy), joined=req.joined_count or 0,
     )
 
 

@@ -3,6 +3,7 @@ resident can do from it now: 补充材料, 撤回 (confirmed), 催办 (once a da
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 from bot.domain import residents
@@ -34,8 +35,11 @@ async def my_page(svc: Services, *, resident_id: int, page: int = 0) -> Page:
         pages = max(1, math.ceil(total / PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
         rows, total = await queries.page_of(uow.session, mine, page=page, size=PAGE_SIZE)
+        # joined (+1): to follow, not to act on (a grid worker's 代报 keeps its own rule)
+        followed = frozenset(r.number for r in rows
+                             if r.resident_id != resident_id and not r.proxy)
         return Page("my", tuple(view_of(r) for r in rows), page, pages, total,
-                    page * PAGE_SIZE + 1)
+                    page * PAGE_SIZE + 1, followed)
 
 
 async def _own(uow: UnitOfWork, actor_id: int, number: str) -> Request:
@@ -53,13 +57,21 @@ async def _own(uow: UnitOfWork, actor_id: int, number: str) -> Request:
 
 async def detail(svc: Services, *, actor_id: int, number: str) -> Card:
     """One request as its resident sees it: its ledger in plain words and the actions that
-    apply now. Raises UnknownRequest for a request that is not theirs."""
+    apply now; a request they joined (+1) shows without actions (those are the reporter's),
+    in the joiner's own script. Raises UnknownRequest for one neither theirs nor joined."""
     async with svc.uow() as uow:
-        req = await _own(uow, actor_id, number)
+        found = await queries.request_by_number(uow.session, number)
+        joined = None if found is None else await queries.subscription(
+            uow.session, found.id, actor_id)
+        req = found if found is not None and joined is not None else await _own(
+            uow, actor_id, number)
         events = await queries.history(uow.session, req.id)
         actor = Actor(actor_id, Role.RESIDENT, None, "")
-        return Card(view_of(req), allowed_actions(actor, req, ACTIONS), True,
-                    tuple(HistoryItem(e.at, e.kind, e.actor_role, {}) for e in events))
+        view = view_of(req) if joined is None else dataclasses.replace(
+            view_of(req), traditional=joined.traditional)
+        return Card(view, allowed_actions(actor, req, ACTIONS), True,
+                    tuple(HistoryItem(e.at, e.kind, e.actor_role, {}) for e in events),
+                    followed=joined is not None)
 
 
 async def ask_more(svc: Services, *, user_id: int, number: str) -> Say:

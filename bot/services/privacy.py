@@ -2,6 +2,8 @@
 
 Name, phone, address and location go from every request (and from the stored copies of the
 cards that showed them); the requests and their ledger stay, the ledger rows anonymised. The
+requests they joined (+1) stop telling them anything: the subscriptions go, and the ledger's
+join rows lose who joined and what they wrote (the count of residents affected stays). The
 practice: the public record of the work is kept, the person's data is not (PIPL art. 47).
 """
 
@@ -37,6 +39,7 @@ async def _erase_all(uow: UnitOfWork, svc: Services, user_id: int) -> int:
     await uow.session.flush()
     await queries.anonymise_resident(uow.session, user_id, [r.id for r in requests],
                                      sorted(set(secrets), key=len, reverse=True))
+    await queries.forget_subscriptions(uow.session, user_id)
     return len(requests)
 
 

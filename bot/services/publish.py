@@ -104,13 +104,26 @@ def _send_at(svc: Services, notice: Notice, o: Occasion) -> datetime:
     return o.event.at
 
 
-def _queue(session: AsyncSession, req: Request, chat_id: int, notice: Notice,
-           message: Message, o: Occasion, media: Media | None, at: datetime) -> None:
+async def _recipients(session: AsyncSession, config: Config, audience: Audience,
+                      o: Occasion, req: Request) -> list[tuple[int, bool | None]]:
+    """Each chat with whether it reads Traditional (None: staff, as written)."""
+    if audience == Audience.RESIDENT:
+        return [(o.request.resident_id, o.request.traditional)]
+    if audience == Audience.FOLLOWERS:
+        return [(s.resident_id, s.traditional)
+                for s in await queries.subscribers_of(session, req.id)]
+    return [(chat, None) for chat in await _chats(session, config, audience, o)]
+
+
+def _queue(session: AsyncSession, req: Request, chat_id: int, traditional: bool | None,
+           notice: Notice, message: Message, o: Occasion, media: Media | None,
+           at: datetime) -> None:
     text, buttons = message.text, message.buttons
     if notice.audience == Audience.RESIDENT:
         text = on_behalf(o.request) + text
-        text = texts.localise(text, o.request.traditional)
-        buttons = texts.localise_buttons(buttons, o.request.traditional)
+    if traditional is not None:
+        text = texts.localise(text, traditional)
+        buttons = texts.localise_buttons(buttons, traditional)
     if message.photos:   # the photos first, then the text with its buttons
         queries.add_outbox(session, chat_id=chat_id, kind=f"{notice.kind}_media", at=at,
                            request_id=req.id, text=o.request.number,
@@ -158,5 +171,7 @@ async def publish(svc: Services, uow: UnitOfWork) -> None:
         for notice, message in notices_for(occasion):
             media = await _media(session, req) if message.with_media else None
             at = _send_at(svc, notice, occasion)
-            for chat_id in await _chats(session, svc.config, notice.audience, occasion):
-                _queue(session, req, chat_id, notice, message, occasion, media, at)
+            for chat_id, traditional in await _recipients(session, svc.config,
+                                                          notice.audience, occasion, req):
+                _queue(session, req, chat_id, traditional, notice, message, occasion, media,
+                       at)

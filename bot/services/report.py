@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain import access, transitions
+from bot.domain.errors import WrongState
 from bot.domain.model import Role
 from bot.domain.rules import Actor, files_for_others
 from bot.limits import MESSAGE_TEXT, clip_utf16, utf16_len
@@ -23,6 +24,7 @@ from bot.notify import callbacks, texts
 from bot.notify.replies import Keyboard, Outcome, Say
 from bot.routing import is_traditional
 from bot.services import access as residents_access
+from bot.services import dupes
 from bot.services.core import Services
 from bot.services.incoming import Incoming, Kind
 from bot.services.ledger import actor_of, deadlines, record
@@ -34,6 +36,7 @@ FLOW = "report"
 DESCRIPTION, PHOTOS, ADDRESS = "description", "photos", "address"
 PHONE, CONFIRM = "phone", "confirm"
 PROXY_PHONE, PROXY_NAME = "proxy_phone", "proxy_name"   # 代报: the resident's number, name
+SIMILAR = "similar"   # after the address: the same problem is open nearby, join it (+1)?
 ORDER = (DESCRIPTION, PHOTOS, ADDRESS, PHONE, CONFIRM)
 PROXY_ORDER = (PROXY_PHONE, PROXY_NAME, DESCRIPTION, PHOTOS, ADDRESS, CONFIRM)
 DESCRIPTION_CHARS = (4, 4 * MESSAGE_TEXT)   # kept whole; cards clip it (bot.notify.render)
@@ -226,6 +229,10 @@ def _confirm(data: Data, inp: Incoming) -> Step:
     return None, [Say(texts.CONFIRM_WAITING)]
 
 
+def _similar(data: Data, inp: Incoming) -> Step:
+    return None, [Say(texts.SIMILAR_WAITING)]
+
+
 def _where(data: Data) -> str:
     if data.get("no_place"):
         return texts.BTN_NO_PLACE
@@ -336,7 +343,7 @@ def _waiting(data: Data) -> timedelta | None:
 
 
 _STEPS: dict[str, Callable[[Data, Incoming], Step]] = {
-    PHOTOS: _photos, ADDRESS: _address, CONFIRM: _confirm,
+    PHOTOS: _photos, ADDRESS: _address, CONFIRM: _confirm, SIMILAR: _similar,
     PROXY_PHONE: _proxy_phone, PROXY_NAME: _proxy_name,
 }
 
@@ -369,10 +376,53 @@ async def take_step(uow: UnitOfWork, svc: Services, conv: Conversation,
     else:
         moved, says = _one_step(conv.step, data, inp, conv.user_id, now)
         says = says + prompt(moved, data) if moved else says
+    if conv.step == ADDRESS and moved is not None and not data.get("proxy"):
+        # a grid worker files for someone else: joining would subscribe the worker, not them
+        moved, says = await _offer_similar(uow, svc, conv.user_id, data, moved, says)
     if moved == CONFIRM:
         data.pop("editing", None)
     _save(uow, conv, conv.user_id, moved or conv.step, data, now)
     return Turn(_localised(says, data), _waiting(data))
+
+
+async def _offer_similar(uow: UnitOfWork, svc: Services, user_id: int, data: Data,
+                         moved: str, says: list[Say]) -> tuple[str, list[Say]]:
+    """After the address: the same problem open at the same place is offered to join (+1)
+    before the report goes on (to `moved`)."""
+    found = await dupes.similar_request(uow, svc, user_id=user_id, data=data)
+    if found is None:
+        return moved, says
+    data.update(similar=found.number, after_similar=moved)
+    return SIMILAR, [dupes.offer(svc, found, traditional=bool(data.get("traditional")))]
+
+
+async def answer_similar(svc: Services, *, user_id: int, choice: str) -> Outcome:
+    """The resident's answer to the +1 offer: `join` subscribes them to the request found
+    (the draft ends), `new` goes on with the report; a request answered meanwhile cannot be
+    joined, and the report goes on."""
+    async with svc.uow() as uow:
+        conv = await queries.conversation_of(uow.session, user_id)
+        if conv is None or conv.flow != FLOW or conv.step != SIMILAR:
+            return Outcome(notice=texts.DRAFT_GONE, buttons=())
+        data = copy.deepcopy(conv.data)
+        says: list[Say] = []
+        if choice == "join":
+            try:
+                joined = await dupes.join(uow, svc, user_id=user_id, number=data["similar"],
+                                          data=data)
+            except WrongState:
+                says = [Say(texts.SIMILAR_GONE)]
+            else:
+                await uow.session.delete(conv)
+                await uow.commit()
+                return Outcome(buttons=(), replies=(joined,))
+        data.setdefault("declined", []).append(data.pop("similar"))
+        step = data.pop("after_similar")
+        if step == CONFIRM:
+            data.pop("editing", None)
+        _save(uow, conv, user_id, step, data, svc.now())
+        await uow.commit()
+    return Outcome(buttons=(), replies=tuple(_localised(says + prompt(step, data), data)))
 
 
 async def settle(svc: Services, *, user_id: int) -> list[Say]:

@@ -45,12 +45,15 @@ async def press(fake: FakeTelegram, user: int, message: SentMessage, label: str,
     return await exchange(fake, user, lambda: fake.press(user, message, label), contains)
 
 
-async def report(fake: FakeTelegram, user: int, description: str) -> str:
-    """A whole report as a resident makes it; returns the request number."""
+async def report(fake: FakeTelegram, user: int, description: str,
+                 address: str = "瑞祥社区3号楼东侧") -> str:
+    """A whole report as a resident makes it; returns the request number. (Another
+    resident's open report of the same problem at the same address is offered to join
+    instead: give each resident their own address then.)"""
     await say(fake, user, "/new", "请描述")
     await say(fake, user, description, "照片")
     await say(fake, user, "完成", "在哪里")
-    await say(fake, user, "瑞祥社区3号楼东侧", "联系电话")
+    await say(fake, user, address, "联系电话")
     summary = await say(fake, user, "跳过", "确认提交")
     done = await press(fake, user, summary, "✅ 确认提交", "已提交")
     return number_of(done)

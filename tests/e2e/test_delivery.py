@@ -118,8 +118,8 @@ async def test_25_residents_at_once_to_one_department_without_a_429(
     residents = [7000 + i for i in range(25)]
     for user in residents:
         fake.add_user(user, f"居民{user}")
-    numbers = await asyncio.gather(*(report(fake, user, f"瑞祥社区{user}号楼门口的路灯坏了")
-                                     for user in residents))
+    numbers = await asyncio.gather(*(report(fake, user, f"瑞祥社区{user}号楼门口的路灯坏了",
+                                            f"瑞祥社区{user}号楼门口") for user in residents))
     for number in numbers:
         await fake.wait_for(ASSIGNEE, contains=number, timeout=120)
         await fake.wait_for(MUNICIPAL_GROUP, contains=number, timeout=120)

@@ -80,7 +80,7 @@ async def test_a_second_poller_on_the_token_is_refused(
 
 async def full_report(fake: FakeTelegram, user: int) -> str:
     await say(fake, user, "完成", "在哪里")
-    await say(fake, user, "瑞祥社区3号楼东侧", "联系电话")
+    await say(fake, user, f"瑞祥社区{user}号楼东侧", "联系电话")   # each their own (+1)
     summary = await say(fake, user, "跳过", "确认提交")
     return number_of(await press(fake, user, summary, "✅ 确认提交", "已提交"))
 

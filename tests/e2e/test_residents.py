@@ -138,3 +138,48 @@ async def test_my_detail_add_information_urge_withdraw_and_erase(
     mine = await rows(database_url, Event, Event.actor_role == "resident")
     assert mine and all(e.actor_id is None for e in mine)
     assert fake.errors_with(400) == []
+
+
+async def test_a_neighbour_joins_the_same_problem_plus_one(
+        fake: FakeTelegram, running_bot: BotProcess, database_url: str) -> None:
+    number = await report(fake, RESIDENT, "瑞祥社区3号楼门口的路灯坏了好几天")
+    card = await fake.wait_for(ASSIGNEE, contains=number)
+
+    # the neighbour's report of the same problem at the same building is offered to join
+    await say(fake, NEIGHBOUR, "/new", "请描述")
+    await say(fake, NEIGHBOUR, "3号楼门口路灯不亮，晚上很黑", "照片")
+    await say(fake, NEIGHBOUR, "完成", "在哪里")
+    offer = await say(fake, NEIGHBOUR, "瑞祥社区3号楼", "附近已有相同问题")
+    assert number in (offer.text or "") and offer.buttons == ["👍 加入（+1）", "仍然新建"]
+    joined = await press(fake, NEIGHBOUR, offer, "👍 加入（+1）", "已加入诉求")
+    assert "2 位居民" in (joined.text or "")
+    told = await fake.wait_for(ASSIGNEE, contains="又有一位居民反映")
+    assert number in (told.text or "") and "涉及居民 2 人" in (told.text or "")
+
+    # the staff's card counts them; the neighbour hears the acceptance and the answer
+    fake.press(ASSIGNEE, card, "接单")
+    accepted = await fake.wait_edit(card, contains="已接单")
+    assert "涉及居民：2 人" in (accepted.text or "")
+    await fake.wait_for(NEIGHBOUR, contains="受理")
+    await press(fake, ASSIGNEE, card, "办结", "答复内容")
+    await say(fake, ASSIGNEE, "已更换灯泡", "已办结")
+    answer = await fake.wait_for(NEIGHBOUR, contains="已更换灯泡")
+    assert "您关注（+1）的诉求" in (answer.text or "") and answer.buttons == []
+    survey = await fake.wait_for(RESIDENT, contains="已更换灯泡")
+    assert survey.buttons == ["满意", "基本满意", "不满意"]   # the survey: the reporter's
+
+    listing = await say(fake, NEIGHBOUR, "/my", "我的诉求")
+    assert number in (listing.text or "") and "已关注" in (listing.text or "")
+    assert len(await rows(database_url, Request)) == 1
+    assert fake.errors_with(400) == []
+
+
+async def test_a_follow_up_message_urges_the_open_request(
+        fake: FakeTelegram, running_bot: BotProcess, database_url: str) -> None:
+    number = await report(fake, RESIDENT, "瑞祥社区3号楼门口的路灯坏了好几天")
+    offer = await say(fake, RESIDENT, "怎么还没人来修", "已经反映过的诉求")
+    assert offer.buttons[0].startswith(number) and offer.buttons[-1] == "🆕 这是新问题"
+    await press(fake, RESIDENT, offer, offer.buttons[0], "已为诉求")
+    await fake.wait_for(ASSIGNEE, contains="群众催办")
+    assert (await rows(database_url, Request, Request.number == number))[0].urge_count == 1
+    assert fake.errors_with(400) == []

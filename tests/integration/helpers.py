@@ -88,7 +88,8 @@ async def report_request(svc: Services, text: str, *, user: int = RESIDENT,
     await start(svc, user)
     await say(svc, user, text)
     await say(svc, user, "完成")
-    await say(svc, user, address)
+    if any("附近已有相同问题" in r.text for r in await say(svc, user, address)):
+        await report.answer_similar(svc, user_id=user, choice="new")   # a new one, as asked
     await say(svc, user, phone)
     return await press_draft(svc, user, "ok", name="张阿姨")
 

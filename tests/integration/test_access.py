@@ -214,7 +214,7 @@ async def test_a_resident_who_shares_that_phone_reads_the_grid_workers_report_in
 
     # a report of her own, her phone shared as her contact (Telegram vouches it is hers)
     await start(services, RESIDENT)
-    for text in ("楼道里的灯也不亮了，上下楼看不清", "完成", "瑞祥社区3号楼二单元"):
+    for text in ("楼道里的灯也不亮了，上下楼看不清", "完成", "瑞祥社区5号楼二单元"):
         await say(services, RESIDENT, text)
     await send(services, RESIDENT, Incoming(Kind.CONTACT, phone="+8613812345678",
                                             contact_user_id=RESIDENT))
