@@ -86,3 +86,4 @@ class Card:
     actions: frozenset[str]
     reveal: bool
     history: tuple[HistoryItem, ...] = ()
+    acceptor: str | None = None   # the name of whoever accepted it, while it is worked

@@ -408,6 +408,10 @@ POLICY: tuple[Notice, ...] = (
 )
 
 
+# cards: each sent copy is kept and edited to the request's current state as it moves
+CARD_KINDS = frozenset({"task_card", "co_task_card", "triage_card"})
+
+
 def notices_for(occasion: Occasion) -> list[tuple[Notice, Message]]:
     """The policy's notices for one event that apply, each with its message, in order."""
     return [(n, n.message(occasion)) for n in POLICY

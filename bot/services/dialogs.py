@@ -97,6 +97,8 @@ async def _finish_text(uow: UnitOfWork, svc: Services, conv: Conversation,
     if (inp.kind != Kind.TEXT and not with_photo) or not inp.plain:
         return Answer([Say(texts.STAFF_TEXT_REQUIRED)])
     extra = {"photo": inp.file_id} if with_photo else {}
+    if conv.data.get("card"):   # the card whose button asked: its handler updates it
+        uow.shown.add(tuple(conv.data["card"]))
     if utf16_len(inp.plain) > text_flow.max_chars:   # Telegram's units: bot/limits.py
         return Answer([Say(texts.STAFF_TEXT_TOO_LONG, {"limit": text_flow.max_chars})])
     try:

@@ -1,0 +1,94 @@
+"""The copies of a request's card: whose chat each is in, how it reads there now, and the
+edits that bring every copy to the request's current state when it moves.
+
+A card goes to several chats (the department's group and its assignees, the office's
+dispatchers, a co-handling department); each sent copy is recorded (`card_messages`, by the
+outbox worker). When the request changes state, every copy but the one the presser's own
+handler updates gets an outbox edit row: the card as that chat's reader sees it now, with
+the buttons that reader may press (or none), so no stale copy keeps live buttons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Config
+from bot.domain.rules import Actor, allowed_actions, group_viewer
+from bot.domain.views import Card, HistoryItem
+from bot.notify import desk as desk_render
+from bot.notify.replies import Reply, buttons_to_json
+from bot.services.ledger import actor_of, view_of
+from storage import queries
+from storage.models import Request
+
+
+def department_group(configured: int | None,
+                     override: tuple[int, int | None] | None) -> int | None:
+    """The group chat to use: the override (chat, the chat it replaced) while the config
+    still names the chat it replaced (an admin who sets another chat wins), else the
+    config's."""
+    if override is not None and (configured is None or override[1] == configured):
+        return override[0]
+    return configured
+
+
+async def group_department(session: AsyncSession, config: Config, chat_id: int) -> str | None:
+    """The department whose group chat `chat_id` is (the database's override first)."""
+    overrides = await queries.department_chat_overrides(session)
+    for unit in config.departments:
+        if department_group(unit.chat_id, overrides.get(unit.code)) == chat_id:
+            return unit.code
+    return None
+
+
+async def card_as_seen(session: AsyncSession, actor: Actor | None, req: Request, *,
+                       history: tuple[HistoryItem, ...] = ()) -> Card:
+    """`req` as `actor` sees it now: the actions the rules allow them (none for None), the
+    contact in full only for whoever accepted it, and that person's name."""
+    member = (await queries.staff_member(session, req.assignee_id)
+              if req.assignee_id is not None else None)
+    actions = allowed_actions(actor, req) if actor is not None else frozenset()
+    return Card(view_of(req), actions, actor is not None and req.assignee_id == actor.id,
+                history, member.name if member is not None else None)
+
+
+async def reader_of(session: AsyncSession, config: Config, chat_id: int,
+                    req: Request) -> Actor | None:
+    """Who reads a card in `chat_id`: the staff member of a private chat (anyone else is a
+    resident), a department's group as that department's holder of the task, None for a
+    group that is no department's."""
+    if chat_id > 0:
+        return await actor_of(session, chat_id)
+    department = await group_department(session, config, chat_id)
+    return group_viewer(department, req) if department is not None else None
+
+
+async def current_card(session: AsyncSession, config: Config, chat_id: int,
+                       req: Request) -> Reply:
+    """The card a copy in `chat_id` should show now."""
+    actor = await reader_of(session, config, chat_id, req)
+    return desk_render.card(config, await card_as_seen(session, actor, req))
+
+
+async def refresh_copies(session: AsyncSession, config: Config, req: Request, *,
+                         spare: Collection[tuple[int, int]], at: datetime) -> int:
+    """After `req` moved: an edit row for every recorded copy of its card except those in
+    `spare` (chat id, message id: the pressed card, which its handler updates), and the
+    cards still waiting in the outbox rewritten to the current state. Returns how many edits
+    were queued."""
+    edits = 0
+    for copy in await queries.card_copies(session, req.id):
+        if (copy.chat_id, copy.message_id) in spare:
+            continue
+        card = await current_card(session, config, copy.chat_id, req)
+        queries.add_outbox(session, chat_id=copy.chat_id, kind="card_edit", at=at,
+                           text=card.text, buttons=buttons_to_json(card.buttons),
+                           request_id=req.id, edit_message_id=copy.message_id)
+        edits += 1
+    for row in await queries.pending_cards(session, req.id):
+        card = await current_card(session, config, row.chat_id, req)
+        row.text, row.buttons = card.text, buttons_to_json(card.buttons) or None
+    return edits
