@@ -45,14 +45,16 @@ async def group_department(session: AsyncSession, config: Config, chat_id: int) 
 
 
 async def card_as_seen(session: AsyncSession, actor: Actor | None, req: Request, *,
-                       history: tuple[HistoryItem, ...] = ()) -> Card:
+                       history: tuple[HistoryItem, ...] = (), in_group: bool = False) -> Card:
     """`req` as `actor` sees it now: the actions the rules allow them (none for None), the
-    contact in full only for whoever accepted it, and that person's name."""
+    contact in full only for whoever accepted it in their own chat (never in a group), and
+    that person's name."""
     member = (await queries.staff_member(session, req.assignee_id)
               if req.assignee_id is not None else None)
     actions = allowed_actions(actor, req) if actor is not None else frozenset()
-    return Card(view_of(req), actions, actor is not None and req.assignee_id == actor.id,
-                history, member.name if member is not None else None)
+    reveal = not in_group and actor is not None and req.assignee_id == actor.id
+    return Card(view_of(req), actions, reveal, history,
+                member.name if member is not None else None)
 
 
 async def reader_of(session: AsyncSession, config: Config, chat_id: int,
@@ -70,7 +72,8 @@ async def current_card(session: AsyncSession, config: Config, chat_id: int,
                        req: Request) -> Reply:
     """The card a copy in `chat_id` should show now."""
     actor = await reader_of(session, config, chat_id, req)
-    return desk_render.card(config, await card_as_seen(session, actor, req))
+    return desk_render.card(config, await card_as_seen(session, actor, req,
+                                                       in_group=chat_id < 0))
 
 
 async def refresh_copies(session: AsyncSession, config: Config, req: Request, *,
