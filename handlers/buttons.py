@@ -242,7 +242,7 @@ async def on_button(update: Update, context: AppContext) -> None:
     with suppress(BadRequest):   # a message too old to edit: the replies below still tell
         await _update_pressed(query, outcome)
     try:   # follow-ups go to the presser's own chat, even for a button pressed in a group
-        await send_replies(context.bot, user.id, render.replies(outcome.replies))
+        await send_replies(context.bot, user.id, render.replies(outcome.replies), context.svc)
     except Forbidden:   # the question was never shown: nothing typed later answers it
         await dialogs.drop_question(context.svc, user_id=user.id)
         await query.answer(texts.OPEN_PRIVATE_CHAT, show_alert=True)

@@ -41,6 +41,7 @@ class Reply:
     text: str
     buttons: Buttons = ()
     keyboard: Keyboard | None = None
+    card_of: str | None = None   # a request's card (its number): once sent, a copy to keep
 
 
 def buttons_to_json(buttons: Buttons) -> list[list[list[str]]]:

@@ -10,7 +10,7 @@ the buttons that reader may press (or none), so no stale copy keeps live buttons
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,9 +20,12 @@ from bot.domain.rules import Actor, allowed_actions, group_viewer
 from bot.domain.views import Card, HistoryItem
 from bot.notify import desk as desk_render
 from bot.notify.replies import Reply, buttons_to_json
+from bot.services.core import Services
 from bot.services.ledger import actor_of, view_of
 from storage import queries
 from storage.models import Request
+
+DESK_CARD = "desk_card"   # a card sent as a direct reply (/find, opened from a list)
 
 
 def department_group(configured: int | None,
@@ -95,3 +98,15 @@ async def refresh_copies(session: AsyncSession, config: Config, req: Request, *,
         card = await current_card(session, config, row.chat_id, req)
         row.text, row.buttons = card.text, buttons_to_json(card.buttons) or None
     return edits
+
+
+async def keep_copies(svc: Services, shown: Sequence[tuple[str, int, int]]) -> None:
+    """Cards a handler sent as direct replies (request number, chat id, message id): /find,
+    a card opened from a list. They are copies too, edited as their request moves."""
+    async with svc.uow() as uow:
+        for number, chat_id, message_id in shown:
+            req = await queries.request_by_number(uow.session, number)
+            if req is not None:
+                queries.add_card_copy(uow.session, request_id=req.id, chat_id=chat_id,
+                                      message_id=message_id, kind=DESK_CARD, now=svc.now())
+        await uow.commit()

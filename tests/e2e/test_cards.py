@@ -77,7 +77,11 @@ async def test_returned_rerouted_and_accepted_by_the_new_department(
     fake.press(DISPATCHER, returned, "供水·水务局")
     await fake.wait_edit(returned, contains="已分派", after=1)
 
-    # its assignee accepts; the office's card follows, the old department's copies stay dead
+    # /find's card is a copy too
+    found = await say(fake, DISPATCHER, f"/find {number}", "办理记录")
+    assert "待接单" in (found.text or "") and found.buttons == ["添加协办部门…"]
+
+    # its assignee accepts; the office's cards follow, the old department's copies stay dead
     water = await fake.wait_for(WATER_ASSIGNEE, contains=number)
     assert water.buttons == ["接单", "退单"]
     fake.press(WATER_ASSIGNEE, water, "接单")
@@ -85,6 +89,7 @@ async def test_returned_rerouted_and_accepted_by_the_new_department(
     assert water.buttons == WORKING
     await fake.wait_edit(returned, contains="李工 已接单", after=2)
     assert returned.buttons == ["添加协办部门…"]
+    await fake.wait_edit(found, contains="李工 已接单")
     await fake.wait_edit(group, contains="正在办理", after=1)
     assert group.buttons == [] and card.buttons == []
     assert fake.errors_with(400) == []
