@@ -86,6 +86,7 @@ class Result:
 Confirmed = Callable[[int], Awaitable[bool]]
 OnUndeliverable = Callable[[OutboxMessage], Awaitable[None]]
 OnMigrated = Callable[[int, int], Awaitable[None]]
+OnCardSent = Callable[[OutboxMessage, int], Awaitable[None]]
 
 
 class Sender(Protocol):
@@ -107,13 +108,16 @@ class OutboxWorker:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime],
                  sender: Sender, *, batch: int = 20,
                  on_undeliverable: OnUndeliverable | None = None,
-                 on_migrated: OnMigrated | None = None) -> None:
-        """`on_undeliverable(row)` and `on_migrated(old_chat, new_chat)` are awaited after the
-        outcome is stored (the office is told, the department's chat updated); what they
-        raise is logged, never stops delivery."""
+                 on_migrated: OnMigrated | None = None,
+                 on_card_sent: OnCardSent | None = None) -> None:
+        """`on_undeliverable(row)`, `on_migrated(old_chat, new_chat)` and
+        `on_card_sent(row, message_id)` are awaited after the outcome is stored (the office
+        is told, the department's chat updated, a card whose request moved while it was on
+        its way edited); what they raise is logged, never stops delivery."""
         self._sessions = sessions
         self._on_undeliverable = on_undeliverable
         self._on_migrated = on_migrated
+        self._on_card_sent = on_card_sent
         self._outage = False   # a 5xx or network error since the last success
         self._next_probe = 0.0   # loop time of the next outage probe
         self._clock = clock
@@ -241,6 +245,9 @@ class OutboxWorker:
             elif result.delivery == Delivery.MIGRATED and self._on_migrated:
                 assert result.new_chat_id is not None
                 await self._on_migrated(row.chat_id, result.new_chat_id)
+            if (result.delivery == Delivery.SENT and row.keep_copy and self._on_card_sent
+                    and result.message_id is not None and row.edit_message_id is None):
+                await self._on_card_sent(row, result.message_id)
         except Exception as exc:
             _log_failure(exc, f"after outbox row {row.id} ({result.delivery})")
 

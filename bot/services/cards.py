@@ -23,7 +23,7 @@ from bot.notify.replies import Reply, buttons_to_json
 from bot.services.core import Services
 from bot.services.ledger import actor_of, view_of
 from storage import queries
-from storage.models import Request
+from storage.models import OutboxMessage, Request
 
 DESK_CARD = "desk_card"   # a card sent as a direct reply (/find, opened from a list)
 
@@ -79,6 +79,13 @@ async def current_card(session: AsyncSession, config: Config, chat_id: int,
                                                        in_group=chat_id < 0))
 
 
+def _edit(session: AsyncSession, req: Request, chat_id: int, message_id: int, card: Reply,
+          at: datetime) -> None:
+    queries.add_outbox(session, chat_id=chat_id, kind="card_edit", at=at, text=card.text,
+                       buttons=buttons_to_json(card.buttons), request_id=req.id,
+                       edit_message_id=message_id)
+
+
 async def refresh_copies(session: AsyncSession, config: Config, req: Request, *,
                          spare: Collection[tuple[int, int]], at: datetime) -> int:
     """After `req` moved: an edit row for every recorded copy of its card except those in
@@ -89,10 +96,8 @@ async def refresh_copies(session: AsyncSession, config: Config, req: Request, *,
     for copy in await queries.card_copies(session, req.id):
         if (copy.chat_id, copy.message_id) in spare:
             continue
-        card = await current_card(session, config, copy.chat_id, req)
-        queries.add_outbox(session, chat_id=copy.chat_id, kind="card_edit", at=at,
-                           text=card.text, buttons=buttons_to_json(card.buttons),
-                           request_id=req.id, edit_message_id=copy.message_id)
+        _edit(session, req, copy.chat_id, copy.message_id,
+              await current_card(session, config, copy.chat_id, req), at)
         edits += 1
     for row in await queries.pending_cards(session, req.id):
         card = await current_card(session, config, row.chat_id, req)
@@ -110,3 +115,21 @@ async def keep_copies(svc: Services, shown: Sequence[tuple[str, int, int]]) -> N
                 queries.add_card_copy(uow.session, request_id=req.id, chat_id=chat_id,
                                       message_id=message_id, kind=DESK_CARD, now=svc.now())
         await uow.commit()
+
+
+async def card_sent(svc: Services, row: OutboxMessage, message_id: int) -> bool:
+    """Outbox card `row` went out as `message_id`: if the request moved while it was on its
+    way (its buttons are no longer those its reader may press), an edit follows at once.
+    Returns whether one was queued."""
+    if row.request_id is None:
+        return False
+    async with svc.uow() as uow:
+        req = await uow.session.get(Request, row.request_id)
+        if req is None:
+            return False
+        card = await current_card(uow.session, svc.config, row.chat_id, req)
+        if buttons_to_json(card.buttons) == (row.buttons or []):
+            return False
+        _edit(uow.session, req, row.chat_id, message_id, card, svc.now())
+        await uow.commit()
+    return True
