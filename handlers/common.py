@@ -65,7 +65,7 @@ async def send_replies(bot: Bot, chat_id: int, replies: Sequence[Reply],
     the network fails; BadRequest and Forbidden go through as they are (retrying cannot
     help).
     """
-    cards: list[tuple[str, int, int]] = []
+    cards: list[tuple[Reply, int, int]] = []
     for index, reply in enumerate(replies):
         try:
             sent = await bot.send_message(chat_id, reply.text, parse_mode=ParseMode.HTML,
@@ -76,7 +76,7 @@ async def send_replies(bot: Bot, chat_id: int, replies: Sequence[Reply],
         except (NetworkError, RetryAfter) as exc:
             raise UnsentReplies(chat_id, replies[index:]) from exc
         if reply.card_of is not None and reply.buttons:
-            cards.append((reply.card_of, chat_id, sent.message_id))
+            cards.append((reply, chat_id, sent.message_id))
     if cards and svc is not None:
         await keep_copies(svc, cards)
 

@@ -212,6 +212,8 @@ class CardMessage(Base):
     message_id: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
+    shown: Mapped[str | None] = mapped_column(String(64))   # digest of what it shows; None:
+    #                                                         unknown (its handler edited it)
 
 
 class Conversation(Base):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -465,12 +467,18 @@ async def resume_after_outage(session: AsyncSession, *, mark: str, now: datetime
     return count
 
 
+def card_digest(text: str | None, buttons: Sequence[Any] | None) -> str:
+    """What a card shows (its text, and its buttons as rows of [label, data]) as a digest."""
+    shown = json.dumps([text or "", buttons or []], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(shown.encode()).hexdigest()
+
+
 def add_card_copy(session: AsyncSession, *, request_id: int, chat_id: int, message_id: int,
-                  kind: str, now: datetime) -> None:
+                  kind: str, now: datetime, shown: str | None) -> None:
     """Record a card the bot sent (message `message_id` of `chat_id`) as a copy of the
-    request's card."""
+    request's card; `shown` is a digest of its text and buttons."""
     session.add(CardMessage(request_id=request_id, chat_id=chat_id, message_id=message_id,
-                            kind=kind, created_at=now))
+                            kind=kind, created_at=now, shown=shown))
 
 
 async def card_copies(session: AsyncSession, request_id: int) -> Sequence[CardMessage]:
@@ -498,3 +506,8 @@ async def pending_cards(session: AsyncSession, request_id: int) -> Sequence[Outb
                         OutboxMessage.parts_sent == 0)
                  .order_by(OutboxMessage.id))
     return (await session.execute(statement)).scalars().all()
+
+
+def mark_shown(copy: CardMessage, shown: str | None) -> None:
+    """What the copy shows now (None: unknown, its handler edited it)."""
+    copy.shown = shown

@@ -318,7 +318,8 @@ async def _keep_copy(session: AsyncSession, row: OutboxMessage, result: Result,
     if (result.delivery == Delivery.SENT and row.keep_copy and row.request_id is not None
             and result.message_id is not None and row.edit_message_id is None):
         queries.add_card_copy(session, request_id=row.request_id, chat_id=row.chat_id,
-                              message_id=result.message_id, kind=row.kind, now=now)
+                              message_id=result.message_id, kind=row.kind, now=now,
+                              shown=queries.card_digest(row.text, row.buttons))
     elif result.delivery == Delivery.GONE and row.edit_message_id is not None:
         await queries.drop_card_copy(session, chat_id=row.chat_id,
                                      message_id=row.edit_message_id)

@@ -80,24 +80,29 @@ async def current_card(session: AsyncSession, config: Config, chat_id: int,
 
 
 def _edit(session: AsyncSession, req: Request, chat_id: int, message_id: int, card: Reply,
-          at: datetime) -> None:
+          at: datetime) -> str:
+    """Queue the edit of a copy to `card`; returns the digest of what it will show."""
+    buttons = buttons_to_json(card.buttons)
     queries.add_outbox(session, chat_id=chat_id, kind="card_edit", at=at, text=card.text,
-                       buttons=buttons_to_json(card.buttons), request_id=req.id,
-                       edit_message_id=message_id)
+                       buttons=buttons, request_id=req.id, edit_message_id=message_id)
+    return queries.card_digest(card.text, buttons)
 
 
 async def refresh_copies(session: AsyncSession, config: Config, req: Request, *,
                          spare: Collection[tuple[int, int]], at: datetime) -> int:
-    """After `req` moved: an edit row for every recorded copy of its card except those in
-    `spare` (chat id, message id: the pressed card, which its handler updates), and the
-    cards still waiting in the outbox rewritten to the current state. Returns how many edits
-    were queued."""
+    """After `req` moved: an edit row for every recorded copy of its card that does not show
+    the current card already, except those in `spare` (chat id, message id: the pressed
+    card, which its handler updates), and the cards still waiting in the outbox rewritten to
+    the current state. Returns how many edits were queued."""
     edits = 0
     for copy in await queries.card_copies(session, req.id):
         if (copy.chat_id, copy.message_id) in spare:
+            queries.mark_shown(copy, None)
             continue
-        _edit(session, req, copy.chat_id, copy.message_id,
-              await current_card(session, config, copy.chat_id, req), at)
+        card = await current_card(session, config, copy.chat_id, req)
+        if queries.card_digest(card.text, buttons_to_json(card.buttons)) == copy.shown:
+            continue
+        queries.mark_shown(copy, _edit(session, req, copy.chat_id, copy.message_id, card, at))
         edits += 1
     for row in await queries.pending_cards(session, req.id):
         card = await current_card(session, config, row.chat_id, req)
@@ -105,15 +110,18 @@ async def refresh_copies(session: AsyncSession, config: Config, req: Request, *,
     return edits
 
 
-async def keep_copies(svc: Services, shown: Sequence[tuple[str, int, int]]) -> None:
-    """Cards a handler sent as direct replies (request number, chat id, message id): /find,
-    a card opened from a list. They are copies too, edited as their request moves."""
+async def keep_copies(svc: Services, shown: Sequence[tuple[Reply, int, int]]) -> None:
+    """Cards a handler sent as direct replies (the reply, with `card_of`; chat id; message
+    id): /find, a card opened from a list. They are copies too, edited as their request
+    moves."""
     async with svc.uow() as uow:
-        for number, chat_id, message_id in shown:
-            req = await queries.request_by_number(uow.session, number)
+        for reply, chat_id, message_id in shown:
+            req = await queries.request_by_number(uow.session, reply.card_of or "")
             if req is not None:
+                digest = queries.card_digest(reply.text, buttons_to_json(reply.buttons))
                 queries.add_card_copy(uow.session, request_id=req.id, chat_id=chat_id,
-                                      message_id=message_id, kind=DESK_CARD, now=svc.now())
+                                      message_id=message_id, kind=DESK_CARD, now=svc.now(),
+                                      shown=digest)
         await uow.commit()
 
 
@@ -130,6 +138,9 @@ async def card_sent(svc: Services, row: OutboxMessage, message_id: int) -> bool:
         card = await current_card(uow.session, svc.config, row.chat_id, req)
         if buttons_to_json(card.buttons) == (row.buttons or []):
             return False
-        _edit(uow.session, req, row.chat_id, message_id, card, svc.now())
+        shown = _edit(uow.session, req, row.chat_id, message_id, card, svc.now())
+        for copy in await queries.card_copies(uow.session, req.id):
+            if (copy.chat_id, copy.message_id) == (row.chat_id, message_id):
+                queries.mark_shown(copy, shown)
         await uow.commit()
     return True

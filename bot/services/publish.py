@@ -15,6 +15,7 @@ from bot.domain.views import Media
 from bot.notify import texts
 from bot.notify.policy import (
     CARD_KINDS,
+    REFRESH_EVENTS,
     Audience,
     Message,
     Notice,
@@ -134,16 +135,18 @@ async def _reschedule(svc: Services, session: AsyncSession, req: Request,
 
 async def publish(svc: Services, uow: UnitOfWork) -> None:
     """For every event the unit recorded: the timers of a new state, the edits that bring
-    the copies of a moved request's card to its current state (but those in `uow.shown`,
-    which the caller updates itself), and the outbox rows the policy names (the caller
-    commits)."""
+    the copies of a moved request's card to its current state (a new state, or an event of
+    REFRESH_EVENTS; but not those in `uow.shown`, which the caller updates itself), and the
+    outbox rows the policy names (the caller commits)."""
     session = uow.session
     await session.flush()
     moved: dict[int, tuple[Request, LedgerEvent]] = {}
     for req, _view, event in uow.pending:
         if event.from_status != event.to_status or event.context.get("reschedule"):
             await _reschedule(svc, session, req, event)
-        if event.from_status != event.to_status and event.from_status is not None:
+        if event.from_status is not None and (event.from_status != event.to_status
+                                              or event.kind in REFRESH_EVENTS
+                                              or event.context.get("reschedule")):
             moved[req.id] = (req, event)
     for req, event in moved.values():   # before this unit's own cards are queued
         await refresh_copies(session, svc.config, req, spare=uow.shown, at=event.at)

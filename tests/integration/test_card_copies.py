@@ -11,7 +11,8 @@ from telegram.ext import ExtBot
 
 from bot.delivery.outbox import Confirmed, OutboxWorker, Result
 from bot.delivery.sender import TelegramSender
-from bot.services import Services, cards, tasks
+from bot.notify import render
+from bot.services import Services, cards, handling, privacy, tasks
 from bot.services.cards import refresh_copies
 from storage import queries
 from storage.models import CardMessage, OutboxMessage, StaffMember
@@ -21,10 +22,12 @@ from tests.integration.helpers import (
     DISPATCHER,
     MUNICIPAL_GROUP,
     RESIDENT,
+    ask,
     number_in,
     outbox,
     report_request,
     request_row,
+    say,
 )
 from tests.integration.test_sender import drain
 
@@ -136,11 +139,15 @@ async def test_an_edit_that_changes_nothing_is_done(
     number = await sent_cards(services, worker, clock)
     await tasks.accept_task(services, actor_id=ASSIGNEE, number=number)
     await drain(worker, services, clock)
-    async with services.uow() as uow:   # the same edits again: Telegram says not modified
+    async with services.uow() as uow:
         req = await queries.request_by_number(uow.session, number)
         assert req is not None
         assert await refresh_copies(uow.session, services.config, req, spare=(),
-                                    at=services.now()) == 3
+                                    at=services.now()) == 0   # each shows it already
+        for copy in await queries.card_copies(uow.session, req.id):
+            queries.mark_shown(copy, None)   # as after its handler edited it
+        assert await refresh_copies(uow.session, services.config, req, spare=(),
+                                    at=services.now()) == 3   # Telegram: not modified
         await uow.commit()
     await drain(worker, services, clock)
     again = (await outbox(services, kind="card_edit"))[-3:]
@@ -189,3 +196,34 @@ async def test_a_card_that_was_on_its_way_when_its_task_moved_is_edited_at_once(
     assert "正在办理" in (theirs.text or "")
     assert card_in(telegram, MUNICIPAL_GROUP, number).buttons == WORKING
     assert telegram.errors_with(400) == []
+
+
+async def test_erased_personal_data_leaves_every_copy(
+        services: Services, telegram: FakeTelegram, worker: OutboxWorker, clock) -> None:  # type: ignore[no-untyped-def]
+    number = await sent_cards(services, worker, clock)
+    await privacy.erase(services, user_id=RESIDENT)
+    await drain(worker, services, clock)
+    for chat in (ASSIGNEE, COLLEAGUE, MUNICIPAL_GROUP):
+        card = card_in(telegram, chat, number)
+        assert card.edits and card.buttons == ["接单", "退单"]
+        for secret in ("13812340000", "138****0000", "张阿姨", "张**", "3号楼东侧"):
+            assert secret not in (card.text or ""), (chat, secret)
+
+
+async def test_an_approved_extension_moves_the_deadline_on_every_copy(
+        services: Services, telegram: FakeTelegram, worker: OutboxWorker, clock) -> None:  # type: ignore[no-untyped-def]
+    number = await sent_cards(services, worker, clock)
+    await tasks.accept_task(services, actor_id=ASSIGNEE, number=number)
+    await ask(services, ASSIGNEE, number, "extend")
+    await say(services, ASSIGNEE, "3 需等待配件到货")
+    await drain(worker, services, clock)
+    group = card_in(telegram, MUNICIPAL_GROUP, number)
+    assert len(group.edits) == 1   # accepted; the request for more time changes no card
+    await handling.decide_extension(services, actor_id=DISPATCHER, number=number,
+                                    approve=True)
+    await drain(worker, services, clock)
+    due = render.local_time((await request_row(services, number)).answer_due_at,
+                            services.config.tz)
+    for chat in (ASSIGNEE, COLLEAGUE, MUNICIPAL_GROUP):
+        assert f"答复时限：{due}" in (card_in(telegram, chat, number).text or ""), chat
+    assert len(group.edits) == 2 and telegram.errors_with(400) == []

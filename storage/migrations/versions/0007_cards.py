@@ -3,7 +3,8 @@
 Revision ID: 0007_cards
 Revises: 0006_delivery2
 
-* card_messages: (request, chat, message id, kind) of each card the bot sent.
+* card_messages: (request, chat, message id, kind) of each card the bot sent, and a
+  digest of what it shows.
 * outbox.keep_copy: the row is a card whose message is kept once sent.
 * outbox.edit_message_id: the row edits that message (of its chat) instead of sending one.
 """
@@ -26,6 +27,7 @@ def upgrade() -> None:
         sa.Column("message_id", sa.BigInteger(), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("shown", sa.String(length=64), nullable=True),
         sa.UniqueConstraint("chat_id", "message_id", name="uq_card_messages_message"),
     )
     op.create_index("ix_card_messages_request_id", "card_messages", ["request_id"])
