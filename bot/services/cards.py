@@ -3,9 +3,11 @@ edits that bring every copy to the request's current state when it moves.
 
 A card goes to several chats (the department's group and its assignees, the office's
 dispatchers, a co-handling department); each sent copy is recorded (`card_messages`, by the
-outbox worker). When the request changes state, every copy but the one the presser's own
-handler updates gets an outbox edit row: the card as that chat's reader sees it now, with
-the buttons that reader may press (or none), so no stale copy keeps live buttons.
+outbox worker, or by the handler that sent it as a reply). When the request changes state
+(or shows otherwise: `REFRESH_EVENTS` in bot/notify/policy.py), every copy but the one the
+presser's own handler updates gets an outbox edit row, unless it shows that already: the
+card as that chat's reader sees it now, with the buttons that reader may press (or none), so
+no stale copy keeps live buttons.
 """
 
 from __future__ import annotations
