@@ -29,7 +29,7 @@ from bot.delivery.updates import PerChatUpdateProcessor
 from bot.domain.calendar import WorkCalendar
 from bot.notify import texts
 from bot.routing import Router
-from bot.services import Services
+from bot.services import Services, cards
 from bot.services.learning import load_model, refresh_model, retrain
 from bot.services.reach import chat_migrated, chat_unreachable
 from bot.services.staff import sync_staff
@@ -100,7 +100,11 @@ def delivery_hooks(svc: Services) -> dict[str, Any]:
     async def migrated(old_chat: int, new_chat: int) -> None:
         await chat_migrated(svc, old_chat, new_chat)
 
-    return {"on_undeliverable": undeliverable, "on_migrated": migrated}
+    async def card_sent(row: OutboxMessage, message_id: int) -> None:
+        await cards.card_sent(svc, row, message_id)
+
+    return {"on_undeliverable": undeliverable, "on_migrated": migrated,
+            "on_card_sent": card_sent}
 
 
 async def _retrain(context: AppContext) -> None:

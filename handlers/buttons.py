@@ -59,7 +59,7 @@ UseCase = Callable[[Services, Press], Awaitable[Outcome]]
 async def _accept(svc: Services, press: Press) -> Outcome:
     in_group = press.card is not None and press.card[0] != press.user
     done = await tasks.accept_task(svc, actor_id=press.user, number=press.number,
-                                   in_group=in_group)
+                                   in_group=in_group, card=press.card)
     return Outcome(edit=render.accepted_card(svc.config, done.request, acceptor=done.acceptor,
                                              reveal=not done.in_group))
 
@@ -67,7 +67,8 @@ async def _accept(svc: Services, press: Press) -> Outcome:
 async def _route(svc: Services, press: Press) -> Outcome:
     number, category, *area = press.callback.args
     view = await tasks.route_request(svc, actor_id=press.user, number=number,
-                                     category=category, area=area[0] if area else None)
+                                     category=category, area=area[0] if area else None,
+                                     card=press.card)
     return Outcome(edit=render.routed_card(svc.config, view))
 
 
@@ -111,7 +112,8 @@ async def _open(svc: Services, press: Press) -> Outcome:
 def _office_decision(decide: Callable[..., Awaitable[Say]]) -> UseCase:
     async def use_case(svc: Services, press: Press) -> Outcome:
         return Outcome(buttons=(), replies=(await decide(svc, actor_id=press.user,
-                                                         number=press.number),))
+                                                         number=press.number,
+                                                         card=press.card),))
     return use_case
 
 
@@ -271,7 +273,7 @@ async def on_button(update: Update, context: AppContext) -> None:
     try:   # follow-ups go to the presser's own chat, even for a button pressed in a group
         replies = render.replies(outcome.replies)
         await send_replies(context.bot, user.id, [render.in_traditional(r) for r in replies]
-                           if traditional else replies)
+                           if traditional else replies, context.svc)
     except Forbidden:   # the question was never shown: nothing typed later answers it
         await dialogs.drop_question(context.svc, user_id=user.id)
         await query.answer(texts.OPEN_PRIVATE_CHAT, show_alert=True)

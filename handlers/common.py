@@ -22,6 +22,8 @@ from bot.domain.errors import (
 from bot.notify import texts
 from bot.notify.render import in_traditional
 from bot.notify.replies import Reply
+from bot.services import Services
+from bot.services.cards import keep_copies
 from bot.services.updates import database_unavailable, queue_replies
 from handlers.context import AppContext
 from handlers.keyboards import markup
@@ -56,32 +58,41 @@ class UnsentReplies(Exception):
         self.replies = tuple(replies)
 
 
-async def send_replies(bot: Bot, chat_id: int, replies: Sequence[Reply]) -> None:
-    """Send replies, in order, to one chat.
+async def send_replies(bot: Bot, chat_id: int, replies: Sequence[Reply],
+                       svc: Services | None = None) -> None:
+    """Send replies, in order, to one chat; with `svc`, the requests' cards among them are
+    kept as copies (edited as their requests move).
 
     Raises UnsentReplies (with the reply that failed and those after it) when Telegram or
     the network fails; BadRequest and Forbidden go through as they are (retrying cannot
     help).
     """
+    cards: list[tuple[Reply, int, int]] = []
     for index, reply in enumerate(replies):
         try:
-            await bot.send_message(chat_id, reply.text, parse_mode=ParseMode.HTML,
-                                   reply_markup=markup(reply), disable_web_page_preview=True)
+            sent = await bot.send_message(chat_id, reply.text, parse_mode=ParseMode.HTML,
+                                          reply_markup=markup(reply),
+                                          disable_web_page_preview=True)
         except BadRequest:   # a NetworkError in PTB: caught first
             raise
         except (NetworkError, RetryAfter) as exc:
             raise UnsentReplies(chat_id, replies[index:]) from exc
+        if reply.card_of is not None and reply.buttons:
+            cards.append((reply, chat_id, sent.message_id))
+    if cards and svc is not None:
+        await keep_copies(svc, cards)
 
 
-async def show(update: Update, replies: Sequence[Reply], *,
-               traditional: bool = False) -> None:
-    """Send replies to the chat the update came from: in Traditional Chinese when
-    `traditional` or the sender's Telegram language is a Traditional one (zh-TW, zh-HK…)."""
+async def show(update: Update, replies: Sequence[Reply],
+               svc: Services | None = None, *, traditional: bool = False) -> None:
+    """Send replies to the chat the update came from, in Traditional Chinese when
+    `traditional` or the sender's Telegram language is a Traditional one (zh-TW, zh-HK…);
+    with `svc`, cards are kept as copies (they follow their task)."""
     user = update.effective_user
     if traditional or (user is not None and reads_traditional(user.language_code)):
         replies = [in_traditional(r) for r in replies]
     if update.effective_chat is not None:
-        await send_replies(update.get_bot(), update.effective_chat.id, replies)
+        await send_replies(update.get_bot(), update.effective_chat.id, replies, svc)
 
 
 async def on_error(update: object, context: AppContext) -> None:

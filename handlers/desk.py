@@ -23,15 +23,17 @@ LISTS: dict[str, Lister] = {
 }
 
 
-async def _reply(update: Update, work: Callable[[], Awaitable[Reply]]) -> None:
-    """Show what `work` renders, or a refusal in words (a resident gets ONLY_STAFF)."""
+async def _reply(update: Update, work: Callable[[], Awaitable[Reply]],
+                 svc: Services | None = None) -> None:
+    """Show what `work` renders, or a refusal in words (a resident gets ONLY_STAFF); with
+    `svc`, a request's card is kept as a copy."""
     try:
         reply = await work()
     except NotAllowed:
         reply = Reply(texts.ONLY_STAFF)
     except DomainError as exc:
         reply = Reply(texts.fmt("{error}", error=error_text(exc)))
-    await show(update, [reply])
+    await show(update, [reply], svc)
 
 
 async def list_page(svc: Services, kind: str, user_id: int, page: int = 0) -> Reply:
@@ -64,7 +66,7 @@ async def on_find(update: Update, context: AppContext) -> None:
         card = await desk_services.open_card(svc, actor_id=user_id, number=args[0],
                                              with_history=True)
         return desk.card(svc.config, card)
-    await _reply(update, found)
+    await _reply(update, found, svc)
 
 
 async def on_stats(update: Update, context: AppContext) -> None:

@@ -46,13 +46,13 @@ async def on_message(update: Update, context: AppContext) -> None:
     except DomainError as exc:
         await show(update, [Reply(texts.fmt("{error}", error=error_text(exc)))])
         return
+    if answer.spent is not None:   # first: once told, the person may act on what follows
+        with suppress(BadRequest):   # a card too old to edit keeps its (now stale) buttons
+            await context.bot.edit_message_reply_markup(*answer.spent, reply_markup=None)
     await show(update, render.replies(answer.replies))
     if answer.settle_in is not None and context.job_queue is not None:
         context.job_queue.run_once(_settle, answer.settle_in, data=user.id,
                                    name=f"settle {user.id}")
-    if answer.spent is not None:
-        with suppress(BadRequest):   # a card too old to edit keeps its (now stale) buttons
-            await context.bot.edit_message_reply_markup(*answer.spent, reply_markup=None)
 
 
 async def on_edit(update: Update, context: AppContext) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -227,9 +228,30 @@ class OutboxMessage(Base):
     claimed_until: Mapped[datetime | None]
     claim_token: Mapped[str | None] = mapped_column(String(32))   # whose claim (lease) it is
     parts_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # calls done
+    # a card: once sent, its message is kept as a copy (`card_messages`) to edit as it moves
+    keep_copy: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    edit_message_id: Mapped[int | None] = mapped_column(BigInteger)   # an edit of that message
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class CardMessage(Base):
+    """A sent copy of a request's card (a department's group, an assignee's or a
+    dispatcher's private chat): edited to the current state whenever the request moves, so
+    no copy keeps buttons that no longer apply."""
+
+    __tablename__ = "card_messages"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id", name="uq_card_messages_message"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    shown: Mapped[str | None] = mapped_column(String(64))   # digest of what it shows; None:
+    #                                                         unknown (its handler edited it)
 
 
 class Conversation(Base):

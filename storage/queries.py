@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -13,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     Attachment,
+    CardMessage,
     Conversation,
     DailyCounter,
     DailyRun,
@@ -131,12 +134,16 @@ def add_outbox(session: AsyncSession, *, chat_id: int, kind: str, at: datetime,
                text: str | None = None, buttons: list[Any] | None = None,
                request_id: int | None = None, photos: list[str] | None = None,
                voice: str | None = None, location: list[float] | None = None,
-               dedupe_key: str | None = None) -> None:
-    """Queue a message in the caller's transaction: it commits (or vanishes) with its cause."""
+               dedupe_key: str | None = None, keep_copy: bool = False,
+               edit_message_id: int | None = None) -> None:
+    """Queue a message in the caller's transaction: it commits (or vanishes) with its cause.
+    `keep_copy`: a card, whose message is recorded once sent (`card_messages`);
+    `edit_message_id`: edit that message of the chat instead of sending one."""
     session.add(OutboxMessage(
         chat_id=chat_id, kind=kind, text=text, buttons=buttons or None, request_id=request_id,
         photos=photos, voice=voice, location=location, dedupe_key=dedupe_key,
-        status="pending", attempts=0, not_before=at, created_at=at,
+        status="pending", attempts=0, not_before=at, created_at=at, keep_copy=keep_copy,
+        edit_message_id=edit_message_id,
     ))
     session.info[OUTBOX_QUEUED] = True
 
@@ -556,3 +563,49 @@ async def resume_after_outage(session: AsyncSession, *, mark: str, now: datetime
             .execution_options(synchronize_session=False))
         count += int(result.rowcount or 0)   # type: ignore[attr-defined]
     return count
+
+
+def card_digest(text: str | None, buttons: Sequence[Any] | None) -> str:
+    """What a card shows (its text, and its buttons as rows of [label, data]) as a digest."""
+    shown = json.dumps([text or "", buttons or []], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(shown.encode()).hexdigest()
+
+
+def add_card_copy(session: AsyncSession, *, request_id: int, chat_id: int, message_id: int,
+                  kind: str, now: datetime, shown: str | None) -> None:
+    """Record a card the bot sent (message `message_id` of `chat_id`) as a copy of the
+    request's card; `shown` is a digest of its text and buttons."""
+    session.add(CardMessage(request_id=request_id, chat_id=chat_id, message_id=message_id,
+                            kind=kind, created_at=now, shown=shown))
+
+
+async def card_copies(session: AsyncSession, request_id: int) -> Sequence[CardMessage]:
+    """Every recorded copy of the request's card, oldest first."""
+    statement = (select(CardMessage).where(CardMessage.request_id == request_id)
+                 .order_by(CardMessage.id))
+    return (await session.execute(statement)).scalars().all()
+
+
+async def drop_card_copy(session: AsyncSession, *, chat_id: int, message_id: int) -> int:
+    """Forget a copy that can no longer be edited; returns how many rows went (0 or 1)."""
+    result = await session.execute(
+        delete(CardMessage).where(CardMessage.chat_id == chat_id,
+                                  CardMessage.message_id == message_id))
+    return int(result.rowcount or 0)   # type: ignore[attr-defined]
+
+
+async def pending_cards(session: AsyncSession, request_id: int) -> Sequence[OutboxMessage]:
+    """The request's cards still waiting in the outbox, not claimed by a sender."""
+    statement = (select(OutboxMessage)
+                 .where(OutboxMessage.request_id == request_id,
+                        OutboxMessage.keep_copy.is_(True),
+                        OutboxMessage.status == "pending",
+                        OutboxMessage.claim_token.is_(None),
+                        OutboxMessage.parts_sent == 0)
+                 .order_by(OutboxMessage.id))
+    return (await session.execute(statement)).scalars().all()
+
+
+def mark_shown(copy: CardMessage, shown: str | None) -> None:
+    """What the copy shows now (None: unknown, its handler edited it)."""
+    copy.shown = shown

@@ -29,11 +29,14 @@ class UnitOfWork:
         self._on_outbox = on_outbox
         self._committed = False
         self.pending: list[Any] = []
+        # messages (chat id, message id) the caller updates itself: the pressed card
+        self.shown: set[tuple[int, int]] = set()
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
         self._committed = False
         self.pending = []
+        self.shown = set()
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None,

@@ -23,6 +23,11 @@ Telegram's answers the worker acts on:
 * 400 with migrate_to_chat_id (a group upgraded to a supergroup): the chat's pending rows
   move to the new id, the row is sent there without spending an attempt, and
   `on_migrated(old, new)` is told.
+
+Cards (rows with `keep_copy`) are recorded once sent (`card_messages`), and an edit row
+(`edit_message_id`) brings such a copy to the request's current state. Telegram's "message
+is not modified" is an edit done; a message it will not edit (deleted, too old, the chat
+gone) ends the row as GONE and forgets the copy: never retried.
 """
 
 from __future__ import annotations
@@ -64,6 +69,7 @@ class Delivery(StrEnum):
     REJECTED = "rejected"         # 400: a bug of ours; retrying cannot help
     LATER = "later"               # our own pacing: the chat's budget is spent; not an attempt
     MIGRATED = "migrated"         # the group became a supergroup: send to `new_chat_id`
+    GONE = "gone"                 # an edit of a message that can no longer be edited
 
 
 @dataclass(frozen=True)
@@ -74,11 +80,13 @@ class Result:
     parts_sent: int | None = None   # the row's calls Telegram confirmed so far, if it counts
     new_chat_id: int | None = None  # MIGRATED: the supergroup's id
     outage: bool = False            # RETRY for a 5xx, a timeout or a network error
+    message_id: int | None = None   # SENT: the id of the row's last message (a card's)
 
 
 Confirmed = Callable[[int], Awaitable[bool]]
 OnUndeliverable = Callable[[OutboxMessage], Awaitable[None]]
 OnMigrated = Callable[[int, int], Awaitable[None]]
+OnCardSent = Callable[[OutboxMessage, int], Awaitable[None]]
 
 
 class Sender(Protocol):
@@ -100,13 +108,16 @@ class OutboxWorker:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime],
                  sender: Sender, *, batch: int = 20,
                  on_undeliverable: OnUndeliverable | None = None,
-                 on_migrated: OnMigrated | None = None) -> None:
-        """`on_undeliverable(row)` and `on_migrated(old_chat, new_chat)` are awaited after the
-        outcome is stored (the office is told, the department's chat updated); what they
-        raise is logged, never stops delivery."""
+                 on_migrated: OnMigrated | None = None,
+                 on_card_sent: OnCardSent | None = None) -> None:
+        """`on_undeliverable(row)`, `on_migrated(old_chat, new_chat)` and
+        `on_card_sent(row, message_id)` are awaited after the outcome is stored (the office
+        is told, the department's chat updated, a card whose request moved while it was on
+        its way edited); what they raise is logged, never stops delivery."""
         self._sessions = sessions
         self._on_undeliverable = on_undeliverable
         self._on_migrated = on_migrated
+        self._on_card_sent = on_card_sent
         self._outage = False   # a 5xx or network error since the last success
         self._next_probe = 0.0   # loop time of the next outage probe
         self._clock = clock
@@ -173,6 +184,7 @@ class OutboxWorker:
                 await _move_chat(uow.session, row, result)
             elif result is not None:
                 _apply(row, result, now)
+                await _keep_copy(uow.session, row, result, now)
                 if row.status == "pending":
                     await queries.postpone_chat(uow.session, chat_id=row.chat_id,
                                                 after_id=row.id, until=row.not_before)
@@ -233,6 +245,9 @@ class OutboxWorker:
             elif result.delivery == Delivery.MIGRATED and self._on_migrated:
                 assert result.new_chat_id is not None
                 await self._on_migrated(row.chat_id, result.new_chat_id)
+            if (result.delivery == Delivery.SENT and row.keep_copy and self._on_card_sent
+                    and result.message_id is not None and row.edit_message_id is None):
+                await self._on_card_sent(row, result.message_id)
         except Exception as exc:
             _log_failure(exc, f"after outbox row {row.id} ({result.delivery})")
 
@@ -294,6 +309,20 @@ def _apply(row: OutboxMessage, result: Result, now: datetime) -> None:
         row.status = result.delivery.value
         log.warning("outbox row %s to %s: %s (%s)", row.id, row.chat_id, row.status,
                     result.error)
+
+
+async def _keep_copy(session: AsyncSession, row: OutboxMessage, result: Result,
+                     now: datetime) -> None:
+    """A card sent: its message is recorded as a copy to edit later. An edit of a message
+    that can no longer be edited: the copy is forgotten (it is never tried again)."""
+    if (result.delivery == Delivery.SENT and row.keep_copy and row.request_id is not None
+            and result.message_id is not None and row.edit_message_id is None):
+        queries.add_card_copy(session, request_id=row.request_id, chat_id=row.chat_id,
+                              message_id=result.message_id, kind=row.kind, now=now,
+                              shown=queries.card_digest(row.text, row.buttons))
+    elif result.delivery == Delivery.GONE and row.edit_message_id is not None:
+        await queries.drop_card_copy(session, chat_id=row.chat_id,
+                                     message_id=row.edit_message_id)
 
 
 async def _move_chat(session: AsyncSession, row: OutboxMessage, result: Result) -> None:

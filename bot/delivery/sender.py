@@ -6,7 +6,13 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    Message,
+)
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -26,6 +32,7 @@ from storage.models import OutboxMessage
 log = logging.getLogger(__name__)
 
 CHAT_GONE = "chat not found"   # 400 for a deleted group (or a chat id that never existed)
+NOT_MODIFIED = "message is not modified"   # 400 for an edit that changes nothing: done
 
 
 def inline_markup(buttons: Sequence[Sequence[Sequence[str]]] | None,
@@ -38,6 +45,19 @@ def inline_markup(buttons: Sequence[Sequence[Sequence[str]]] | None,
 
 
 Call = Callable[[], Awaitable[object]]
+
+
+def _refused(row: OutboxMessage, exc: TelegramError, done: int) -> Result:
+    """What a 400 or 403 to a send means for the row."""
+    if isinstance(exc, ChatMigrated):   # 400 with migrate_to_chat_id; not a BadRequest in PTB
+        return Result(Delivery.MIGRATED, new_chat_id=exc.new_chat_id, error=str(exc),
+                      parts_sent=done)
+    if isinstance(exc, Forbidden):   # 403: blocked, never opened, kicked from the group
+        return Result(Delivery.UNDELIVERABLE, error=str(exc), parts_sent=done)
+    if CHAT_GONE in str(exc).lower():   # a deleted group: nobody to send to
+        return Result(Delivery.UNDELIVERABLE, error=str(exc), parts_sent=done)
+    log.error("Telegram rejected outbox row %s (%s): %s", row.id, row.kind, exc)
+    return Result(Delivery.REJECTED, error=str(exc), parts_sent=done)
 
 
 class TelegramSender:
@@ -54,31 +74,29 @@ class TelegramSender:
         waited for here, since every chat waits for it alike."""
         calls = self.calls(row)
         done = min(row.parts_sent or 0, len(calls))
+        sent: object = None
         try:
             for count, call in calls[done:]:
                 wait = await self._pace(row.chat_id, count)
                 if wait > 0:
                     return Result(Delivery.LATER, retry_after=wait, parts_sent=done)
-                await call()
+                sent = await call()
                 done += 1
                 if done < len(calls) and confirmed is not None and not await confirmed(done):
                     return Result(Delivery.LATER, parts_sent=done)   # another claim has it now
         except RetryAfter as exc:
             return Result(Delivery.RETRY, retry_after=retry_seconds(exc), error=str(exc),
                           parts_sent=done)
-        except ChatMigrated as exc:   # 400 with migrate_to_chat_id; not a BadRequest in PTB
-            return Result(Delivery.MIGRATED, new_chat_id=exc.new_chat_id, error=str(exc),
-                          parts_sent=done)
-        except Forbidden as exc:   # 403: blocked, never opened, kicked from the group
-            return Result(Delivery.UNDELIVERABLE, error=str(exc), parts_sent=done)
-        except BadRequest as exc:   # before NetworkError: BadRequest is one of them
-            if CHAT_GONE in str(exc).lower():   # a deleted group: nobody to send to
-                return Result(Delivery.UNDELIVERABLE, error=str(exc), parts_sent=done)
-            log.error("Telegram rejected outbox row %s (%s): %s", row.id, row.kind, exc)
-            return Result(Delivery.REJECTED, error=str(exc), parts_sent=done)
+        except (BadRequest, Forbidden, ChatMigrated) as exc:
+            if row.edit_message_id is None:
+                return _refused(row, exc, done)
+            if NOT_MODIFIED in str(exc).lower():   # it shows the current card already
+                return Result(Delivery.SENT, parts_sent=1)
+            return Result(Delivery.GONE, error=str(exc), parts_sent=done)   # never retried
         except (NetworkError, TelegramError) as exc:   # 5xx, timeouts, connection errors
             return Result(Delivery.RETRY, error=str(exc), parts_sent=done, outage=True)
-        return Result(Delivery.SENT, parts_sent=done)
+        return Result(Delivery.SENT, parts_sent=done,
+                      message_id=sent.message_id if isinstance(sent, Message) else None)
 
     async def _pace(self, chat_id: int, count: int) -> float:
         """0.0 once the call's budget is taken; else the seconds the chat must wait."""
@@ -96,6 +114,12 @@ class TelegramSender:
         # our PacingRateLimiter, if the bot has one, must not take the budget a second time
         extra: dict[str, Any] = ({"rate_limit_args": PACED}
                                  if getattr(bot, "rate_limiter", None) else {})
+        if row.edit_message_id is not None:   # a copy of a card, brought to the current state
+            message_id = row.edit_message_id
+            return [(1, lambda: bot.edit_message_text(
+                row.text or "", chat_id=chat, message_id=message_id,
+                parse_mode=ParseMode.HTML, reply_markup=inline_markup(row.buttons),
+                disable_web_page_preview=True, **extra))]
         photos = row.photos or []
         media_row = bool(photos or row.voice)
         # a caption holds 1024 UTF-16 units (Telegram); a longer text follows as a message

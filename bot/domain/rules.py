@@ -130,3 +130,10 @@ def allowed_actions(actor: Actor, req: Guarded,
             continue
         allowed.add(action)
     return frozenset(allowed)
+
+
+def group_viewer(department: str, req: Guarded) -> Actor:
+    """A department's group chat as the one who reads a card there: the department's holder
+    of the task (whoever accepted it, else any of its assignees). A card in the group offers
+    the buttons that holder may press; every press is checked again for who pressed it."""
+    return Actor(req.assignee_id or 0, Role.ASSIGNEE, department, "")

@@ -92,3 +92,4 @@ class Card:
     reveal: bool
     history: tuple[HistoryItem, ...] = ()
     followed: bool = False   # a resident who joined it (+1), not its reporter
+    acceptor: str | None = None   # the name of whoever accepted it, while it is worked

@@ -109,8 +109,11 @@ def card(config: Config, card: Card) -> Reply:
     else:
         text = task_card(config, req, title=texts.STATUS_LABELS[req.status],
                          reveal_contact=card.reveal)
+        if card.acceptor and req.status == Status.IN_PROGRESS:
+            text = Html(text + fmt(texts.ACCEPTED_BY, name=card.acceptor,
+                                   answer_due=local_time(req.answer_due_at, config.tz)))
         buttons = _action_buttons(card)
-    return Reply(Html(text + _history(config, card.history)), buttons)
+    return Reply(Html(text + _history(config, card.history)), buttons, card_of=req.number)
 
 
 def today(config: Config, numbers: Figures, now: datetime) -> Reply:

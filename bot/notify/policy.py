@@ -446,6 +446,14 @@ POLICY: tuple[Notice, ...] = (
 )
 
 
+# cards: each sent copy is kept and edited to the request's current state as it moves
+CARD_KINDS = frozenset({"task_card", "co_task_card", "triage_card"})
+# events that change what a card shows without a change of state: the contact erased, the
+# answer deadline, the office's 同意延期/不同意 buttons
+REFRESH_EVENTS = frozenset({"erase", "extension_requested", "extension_approved",
+                            "extension_refused", "join"})
+
+
 def notices_for(occasion: Occasion) -> list[tuple[Notice, Message]]:
     """The policy's notices for one event that apply, each with its message, in order."""
     return [(n, n.message(occasion)) for n in POLICY

@@ -44,6 +44,7 @@ class Reply:
     buttons: Buttons = ()
     keyboard: Keyboard | None = None
     traditional: bool = False
+    card_of: str | None = None   # a request's card (its number): once sent, a copy to keep
 
 
 def buttons_to_json(buttons: Buttons) -> list[list[list[str]]]:

@@ -13,8 +13,9 @@ from typing import Any
 from bot.domain import figures
 from bot.domain.errors import NotAllowed, UnknownRequest
 from bot.domain.model import Role
-from bot.domain.rules import Actor, allowed_actions
+from bot.domain.rules import Actor
 from bot.domain.views import Card, HistoryItem, Page
+from bot.services.cards import card_as_seen
 from bot.services.core import Services
 from bot.services.ledger import actor_of, view_of
 from storage import queries
@@ -79,9 +80,8 @@ async def open_card(svc: Services, *, actor_id: int, number: str,
         if actor.role not in OFFICE and not mine:
             raise NotAllowed("desk")
         events = await queries.history(uow.session, req.id) if with_history else ()
-        return Card(view_of(req), allowed_actions(actor, req), req.assignee_id == actor.id,
-                    tuple(HistoryItem(e.at, e.kind, e.actor_role, dict(e.detail or {}))
-                          for e in events))
+        return await card_as_seen(uow.session, actor, req, history=tuple(
+            HistoryItem(e.at, e.kind, e.actor_role, dict(e.detail or {})) for e in events))
 
 
 async def today_figures(svc: Services, *, actor_id: int) -> figures.Figures:

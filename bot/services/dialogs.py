@@ -101,6 +101,8 @@ async def _finish_text(uow: UnitOfWork, svc: Services, conv: Conversation,
     if (inp.kind != Kind.TEXT and not with_photo and not said) or not text:
         return Answer([Say(texts.STAFF_TEXT_REQUIRED)])
     extra = {"photo": inp.file_id} if with_photo else {"voice": inp.file_id} if said else {}
+    if conv.data.get("card"):   # the card whose button asked: its handler updates it
+        uow.shown.add(tuple(conv.data["card"]))
     if utf16_len(text) > text_flow.max_chars:   # Telegram's units: bot/limits.py
         return Answer([Say(texts.STAFF_TEXT_TOO_LONG, {"limit": text_flow.max_chars})])
     try:

@@ -106,9 +106,12 @@ async def decide_extension(svc: Services, *, actor_id: int, number: str,
                {"number": number})
 
 
-async def resume_request(svc: Services, *, actor_id: int, number: str) -> Say:
-    """恢复办理: a restricted request back to work, with a fresh answer deadline."""
+async def resume_request(svc: Services, *, actor_id: int, number: str,
+                         card: tuple[int, int] | None = None) -> Say:
+    """恢复办理: a restricted request back to work, with a fresh answer deadline; `card` is
+    the pressed message, which the caller updates."""
     async with svc.uow() as uow:
+        uow.shown.update([card] if card else [])
         req, actor = await load(uow, "resume", actor_id=actor_id, number=number)
         event = handling.resume(req, actor, deadlines=deadlines(svc, req), at=svc.now())
         await record(uow, req, event)
@@ -116,9 +119,12 @@ async def resume_request(svc: Services, *, actor_id: int, number: str) -> Say:
     return Say(texts.RESUMED_ACK, {"number": number})
 
 
-async def close_restricted(svc: Services, *, actor_id: int, number: str) -> Say:
-    """The office closes a restricted request as it stands."""
+async def close_restricted(svc: Services, *, actor_id: int, number: str,
+                           card: tuple[int, int] | None = None) -> Say:
+    """The office closes a restricted request as it stands; `card` is the pressed message,
+    which the caller updates."""
     async with svc.uow() as uow:
+        uow.shown.update([card] if card else [])
         req, actor = await load(uow, "close_restricted", actor_id=actor_id, number=number)
         await record(uow, req, handling.close_restricted(req, actor, at=svc.now()))
         await uow.commit()

@@ -13,8 +13,18 @@ from bot.domain.schedule import timers_for
 from bot.domain.transitions import LedgerEvent
 from bot.domain.views import Media, RequestView
 from bot.notify import render, texts
-from bot.notify.policy import Audience, Message, Notice, Occasion, Timing, notices_for
+from bot.notify.policy import (
+    CARD_KINDS,
+    REFRESH_EVENTS,
+    Audience,
+    Message,
+    Notice,
+    Occasion,
+    Timing,
+    notices_for,
+)
 from bot.notify.replies import buttons_to_json
+from bot.services.cards import department_group, refresh_copies
 from bot.services.core import Services
 from storage import queries
 from storage.models import Request
@@ -33,16 +43,6 @@ async def department_chats(session: AsyncSession, config: Config, department: st
     group = department_group(unit.chat_id,
                              (await queries.department_chat_overrides(session)).get(department))
     return chats if group is None else [*chats, group]
-
-
-def department_group(configured: int | None,
-                     override: tuple[int, int | None] | None) -> int | None:
-    """The group chat to use: the override (chat, the chat it replaced) while the config
-    still names the chat it replaced (an admin who sets another chat wins), else the
-    config's."""
-    if override is not None and (configured is None or override[1] == configured):
-        return override[0]
-    return configured
 
 
 async def office_chats(session: AsyncSession) -> list[int]:
@@ -129,7 +129,8 @@ def _queue(session: AsyncSession, req: Request, chat_id: int, traditional: bool 
                            request_id=req.id, text=o.request.number,
                            photos=list(message.photos))
     queries.add_outbox(session, chat_id=chat_id, kind=notice.kind, at=at, text=text,
-                       buttons=buttons_to_json(buttons), request_id=req.id)
+                       buttons=buttons_to_json(buttons), request_id=req.id,
+                       keep_copy=notice.kind in CARD_KINDS)
     if message.voice:
         queries.add_outbox(session, chat_id=chat_id, kind=f"{notice.kind}_voice", at=at,
                            request_id=req.id, text=o.request.number, voice=message.voice)
@@ -160,13 +161,23 @@ async def _reschedule(svc: Services, session: AsyncSession, req: Request,
 
 
 async def publish(svc: Services, uow: UnitOfWork) -> None:
-    """For every event the unit recorded: the timers of a new state, and the outbox rows the
-    policy names (the caller commits)."""
+    """For every event the unit recorded: the timers of a new state, the edits that bring
+    the copies of a moved request's card to its current state (a new state, or an event of
+    REFRESH_EVENTS; but not those in `uow.shown`, which the caller updates itself), and the
+    outbox rows the policy names (the caller commits)."""
     session = uow.session
     await session.flush()
-    for req, view, event in uow.pending:
+    moved: dict[int, tuple[Request, LedgerEvent]] = {}
+    for req, _view, event in uow.pending:
         if event.from_status != event.to_status or event.context.get("reschedule"):
             await _reschedule(svc, session, req, event)
+        if event.from_status is not None and (event.from_status != event.to_status
+                                              or event.kind in REFRESH_EVENTS
+                                              or event.context.get("reschedule")):
+            moved[req.id] = (req, event)
+    for req, event in moved.values():   # before this unit's own cards are queued
+        await refresh_copies(session, svc.config, req, spare=uow.shown, at=event.at)
+    for req, view, event in uow.pending:
         occasion = Occasion(event, view, svc.config)
         for notice, message in notices_for(occasion):
             media = await _media(session, req) if message.with_media else None

@@ -22,9 +22,10 @@ from bot.config import Config
 from bot.domain import followups
 from bot.domain.model import Status
 from bot.notify import texts
+from bot.services.cards import department_group, group_department
 from bot.services.core import Services
 from bot.services.ledger import record
-from bot.services.publish import department_chats, department_group, office_chats
+from bot.services.publish import department_chats, office_chats
 from storage import queries
 from storage.models import OutboxMessage, StaffMember
 from storage.uow import UnitOfWork
@@ -32,15 +33,6 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 REACHED = ("pending", "sent")   # a card that may still arrive, or did
-
-
-async def group_department(session: AsyncSession, config: Config, chat_id: int) -> str | None:
-    """The department whose group chat `chat_id` is (the database's override first)."""
-    overrides = await queries.department_chat_overrides(session)
-    for unit in config.departments:
-        if department_group(unit.chat_id, overrides.get(unit.code)) == chat_id:
-            return unit.code
-    return None
 
 
 def _notice(config: Config, chat_id: int, error: str, department: str | None,

@@ -30,12 +30,15 @@ class Accepted:
 
 
 async def accept_task(svc: Services, *, actor_id: int, number: str,
-                      in_group: bool = False) -> Accepted:
-    """接单 by `actor_id` (a Telegram user id) of request `number`.
+                      in_group: bool = False, card: tuple[int, int] | None = None) -> Accepted:
+    """接单 by `actor_id` (a Telegram user id) of request `number`; `card` (chat id,
+    message id) is the pressed card, which the caller updates (every other copy is edited
+    through the outbox).
 
     Raises UnknownRequest, NotAllowed, WrongState, AlreadyTaken.
     """
     async with svc.uow() as uow:
+        uow.shown.update([card] if card else [])
         req, actor = await load(uow, "accept", actor_id=actor_id, number=number)
         event = transitions.accept(req, actor, at=svc.now(), in_group=in_group)
         view = await record(uow, req, event)
@@ -44,13 +47,16 @@ async def accept_task(svc: Services, *, actor_id: int, number: str,
 
 
 async def route_request(svc: Services, *, actor_id: int, number: str, category: str,
-                        area: str | None = None) -> RequestView:
-    """A dispatcher routes a triaged request to `category` (and, if territorial, `area`).
+                        area: str | None = None,
+                        card: tuple[int, int] | None = None) -> RequestView:
+    """A dispatcher routes a triaged request to `category` (and, if territorial, `area`);
+    `card` is the pressed triage card, which the caller updates.
 
     Raises NotAllowed for a category or area the config does not have (forged or outdated
     button data), and whatever the rules raise.
     """
     async with svc.uow() as uow:
+        uow.shown.update([card] if card else [])
         req, actor = await load(uow, "route", actor_id=actor_id, number=number)
         chosen = svc.config.category(category)
         unit = next((a for a in svc.config.areas if a.code == area), None)

@@ -41,6 +41,8 @@ async def test_invite_once_then_removal_stops_the_buttons(
                           str(LATECOMER))
     assert code == 0 and "1 open tasks given back" in out, out
     await fake.wait_for(ASSIGNEE, contains="原承办人已离岗")
-    refused = fake.press(LATECOMER, card, "办结")
+    await fake.wait_edit(card, contains="待接单", after=1)   # its copy shows it, no buttons
+    assert card.buttons == []
+    refused = fake.press_data(LATECOMER, card, card.edits[-1].button_data("办结"))
     assert "权限" in (await fake.wait_callback_answer(refused))["text"]
     assert await status_in_db(database_url, number) == Status.DISPATCHED
