@@ -59,7 +59,11 @@ class TelegramSender:
                 wait = await self._pace(row.chat_id, count)
                 if wait > 0:
                     return Result(Delivery.LATER, retry_after=wait, parts_sent=done)
-                await call()
+                try:
+                    await call()
+                finally:
+                    if self._pacer is not None:   # counted from its answer on
+                        self._pacer.release(row.chat_id, count)
                 done += 1
                 if done < len(calls) and confirmed is not None and not await confirmed(done):
                     return Result(Delivery.LATER, parts_sent=done)   # another claim has it now
@@ -81,14 +85,15 @@ class TelegramSender:
         return Result(Delivery.SENT, parts_sent=done)
 
     async def _pace(self, chat_id: int, count: int) -> float:
-        """0.0 once the call's budget is taken; else the seconds the chat must wait."""
+        """0.0 once the call's budget is taken (released after the call); else the seconds
+        the chat must wait."""
         if self._pacer is None:
             return 0.0
         wait = self._pacer.chat_wait(chat_id)
         if wait > 0:
             return wait
-        await self._pacer.acquire(None, count)   # overall only: the chat fits, checked above
-        return self._pacer.reserve_chat(chat_id)
+        await self._pacer.acquire(chat_id, count)   # the chat fits: the overall is waited for
+        return 0.0
 
     def calls(self, row: OutboxMessage) -> list[tuple[int, Call]]:
         """The row's Bot API calls in order, each with how many messages it makes."""
