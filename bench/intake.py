@@ -53,8 +53,10 @@ def cpu_ms(pid: int) -> float:
 
 
 async def resident(fake: FakeTelegram, user: int, messages: int, every: float,
-                   latencies: list[float]) -> None:
-    """Send `messages` messages, one per `every` seconds at most, each after its answer."""
+                   latencies: list[float], offset: float = 0.0) -> None:
+    """After `offset` seconds (its share of the interval), send `messages` messages, one per
+    `every` seconds at most, each after its answer."""
+    await asyncio.sleep(offset)
     for i in range(messages):
         started = time.perf_counter()
         mark = fake.mark()
@@ -78,7 +80,10 @@ async def measure(name: str, args: list[str], env: dict[str, str], fake: FakeTel
         await resident(fake, users[0], 1, 0.0, [])   # warm-up: first update paths loaded
         before, started = cpu_ms(process.pid), time.perf_counter()
         every = residents / rate
-        await asyncio.gather(*(resident(fake, u, messages, every, latencies) for u in users))
+        # resident i starts i/rate seconds in: the updates arrive `rate` per second, not all
+        # residents at once every `every` seconds (a burst Telegram's 30/s would queue)
+        await asyncio.gather(*(resident(fake, u, messages, every, latencies, i / rate)
+                               for i, u in enumerate(users)))
         elapsed, spent = time.perf_counter() - started, cpu_ms(process.pid) - before
     finally:
         process.terminate()
