@@ -166,7 +166,8 @@ def run(settings: Settings, *, webhook: str | None = None, listen: str = "127.0.
     with this token (409 Conflict).
     """
     app = build_application(settings)
-    updates = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+    updates = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
+               Update.MY_CHAT_MEMBER]   # the bot added back to a group
     try:
         if webhook:
             host, _, port = listen.rpartition(":")

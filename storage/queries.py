@@ -25,6 +25,7 @@ from storage.models import (
     StaffInvite,
     StaffMember,
     Timer,
+    UnreachableChat,
 )
 from storage.uow import OUTBOX_QUEUED
 
@@ -98,11 +99,14 @@ def add_outbox(session: AsyncSession, *, chat_id: int, kind: str, at: datetime,
                text: str | None = None, buttons: list[Any] | None = None,
                request_id: int | None = None, photos: list[str] | None = None,
                voice: str | None = None, location: list[float] | None = None,
-               dedupe_key: str | None = None) -> None:
-    """Queue a message in the caller's transaction: it commits (or vanishes) with its cause."""
+               dedupe_key: str | None = None,
+               reply_markup: dict[str, Any] | None = None) -> None:
+    """Queue a message in the caller's transaction: it commits (or vanishes) with its cause.
+    `reply_markup`: a reply keyboard as Telegram's JSON (used when there are no `buttons`)."""
     session.add(OutboxMessage(
         chat_id=chat_id, kind=kind, text=text, buttons=buttons or None, request_id=request_id,
         photos=photos, voice=voice, location=location, dedupe_key=dedupe_key,
+        reply_markup=reply_markup or None,
         status="pending", attempts=0, not_before=at, created_at=at,
     ))
     session.info[OUTBOX_QUEUED] = True
@@ -393,6 +397,20 @@ async def prune_updates(session: AsyncSession, before: datetime) -> int:
     return int(result.rowcount or 0)   # type: ignore[attr-defined]
 
 
+async def mark_unreachable(session: AsyncSession, chat_id: int, now: datetime) -> bool:
+    """Note that the office is being told `chat_id` cannot be reached; False if it already
+    was (and the chat was not reached since)."""
+    statement = (_insert(session)(UnreachableChat).values(chat_id=chat_id, at=now)
+                 .on_conflict_do_nothing(index_elements=["chat_id"])
+                 .returning(UnreachableChat.chat_id))
+    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def mark_reachable(session: AsyncSession, chat_id: int) -> None:
+    """`chat_id` was reached (or reached us): a later loss is told to the office again."""
+    await session.execute(delete(UnreachableChat).where(UnreachableChat.chat_id == chat_id))
+
+
 async def department_chat_overrides(session: AsyncSession,
                                     ) -> dict[str, tuple[int, int | None]]:
     """Department code → (its group chat as Telegram last told us, the chat it replaced)."""
@@ -430,11 +448,6 @@ async def outbox_rows_of_request(session: AsyncSession, request_id: int,
                                              OutboxMessage.kind == kind)
                  .order_by(OutboxMessage.id))
     return (await session.execute(statement)).scalars().all()
-
-
-async def outbox_dedupe_exists(session: AsyncSession, key: str) -> bool:
-    statement = select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key).limit(1)
-    return (await session.execute(statement)).first() is not None
 
 
 async def resume_after_outage(session: AsyncSession, *, mark: str, now: datetime,

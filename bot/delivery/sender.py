@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -35,6 +42,16 @@ def inline_markup(buttons: Sequence[Sequence[Sequence[str]]] | None,
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
                                   for label, data in row] for row in buttons])
+
+
+def reply_keyboard(data: Mapping[str, Any] | None,
+                   ) -> ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    """A reply keyboard (or its removal) from the Telegram JSON an outbox row keeps."""
+    if not data:
+        return None
+    if data.get("remove_keyboard"):
+        return ReplyKeyboardRemove.de_json(dict(data), None)
+    return ReplyKeyboardMarkup.de_json(dict(data), None)
 
 
 Call = Callable[[], Awaitable[object]]
@@ -128,6 +145,7 @@ class TelegramSender:
         if not calls or (media_row and row.text and caption is None):
             calls.append((1, lambda: bot.send_message(
                 chat, row.text or "", parse_mode=ParseMode.HTML,
-                reply_markup=inline_markup(row.buttons), disable_web_page_preview=True,
+                reply_markup=inline_markup(row.buttons) or reply_keyboard(row.reply_markup),
+                disable_web_page_preview=True,
                 **extra)))
         return calls
