@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -382,13 +382,30 @@ def _insert(session: AsyncSession) -> Any:
     return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
 
 
+_SEEN: dict[str, Any] = {}   # dialect → the compiled-once insert of mark_update_seen
+
+
+def _seen_statement(dialect: str) -> Any:
+    statement = _SEEN.get(dialect)
+    if statement is None:
+        table = ProcessedUpdate.__table__
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = _SEEN[dialect] = (
+            insert(table).values(update_id=bindparam("update_id"), at=bindparam("at"))
+            .on_conflict_do_nothing(index_elements=["update_id"])
+            .returning(table.c.update_id))
+    return statement
+
+
 async def mark_update_seen(session: AsyncSession, update_id: int, now: datetime) -> bool:
     """Record that Telegram update `update_id` is being handled; False if it already was (or
-    another instance is handling it in a transaction not yet committed: that one wins)."""
-    statement = (_insert(session)(ProcessedUpdate).values(update_id=update_id, at=now)
-                 .on_conflict_do_nothing(index_elements=["update_id"])
-                 .returning(ProcessedUpdate.update_id))
-    return (await session.execute(statement)).scalar_one_or_none() is not None
+    another instance is handling it in a transaction not yet committed: that one wins).
+    Every update runs this: one statement built once, executed on the session's connection
+    (no ORM bookkeeping)."""
+    connection = await session.connection()
+    result = await connection.execute(_seen_statement(connection.dialect.name),
+                                      {"update_id": update_id, "at": now})
+    return result.scalar_one_or_none() is not None
 
 
 async def prune_updates(session: AsyncSession, before: datetime) -> int:
