@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.setup import prepare_database  # noqa: E402
 from tests.e2e.conftest import always_open_config  # noqa: E402
 from tests.fakebot import FakeTelegram  # noqa: E402
 
@@ -104,6 +105,7 @@ async def main(residents: int, messages: int, rate: float, url: str | None) -> N
         base = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1",
                 "LIANXIN_CONFIG": str(config), "LIANXIN_DATA_DIR": str(workdir / "data"),
                 "DATABASE_URL": url or f"sqlite:///{workdir / 'bench.db'}"}
+        await prepare_database(base["DATABASE_URL"], upgrade=True)   # `run` does not on PG
         print(f"database: {base['DATABASE_URL'].split(':')[0]}")
         print(f"offered_updates_per_s: {rate}")
         for name, args in (("echo", [sys.executable, "-c", ECHO_BOT]),
