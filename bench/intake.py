@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.setup import prepare_database  # noqa: E402
 from tests.e2e.conftest import always_open_config  # noqa: E402
 from tests.fakebot import FakeTelegram  # noqa: E402
 
@@ -53,8 +54,10 @@ def cpu_ms(pid: int) -> float:
 
 
 async def resident(fake: FakeTelegram, user: int, messages: int, every: float,
-                   latencies: list[float]) -> None:
-    """Send `messages` messages, one per `every` seconds at most, each after its answer."""
+                   latencies: list[float], offset: float = 0.0) -> None:
+    """After `offset` seconds (its share of the interval), send `messages` messages, one per
+    `every` seconds at most, each after its answer."""
+    await asyncio.sleep(offset)
     for i in range(messages):
         started = time.perf_counter()
         mark = fake.mark()
@@ -79,7 +82,10 @@ async def measure(name: str, args: list[str], env: dict[str, str], fake: FakeTel
         await resident(fake, users[0], 1, 0.0, [])   # warm-up: first update paths loaded
         before, started = cpu_ms(process.pid), time.perf_counter()
         every = residents / rate
-        await asyncio.gather(*(resident(fake, u, messages, every, latencies) for u in users))
+        # resident i starts i/rate seconds in: the updates arrive `rate` per second, not all
+        # residents at once every `every` seconds (a burst Telegram's 30/s would queue)
+        await asyncio.gather(*(resident(fake, u, messages, every, latencies, i / rate)
+                               for i, u in enumerate(users)))
         elapsed, spent = time.perf_counter() - started, cpu_ms(process.pid) - before
     finally:
         process.terminate()
@@ -100,6 +106,7 @@ async def main(residents: int, messages: int, rate: float, url: str | None) -> N
         base = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1",
                 "LIANXIN_CONFIG": str(config), "LIANXIN_DATA_DIR": str(workdir / "data"),
                 "DATABASE_URL": url or f"sqlite:///{workdir / 'bench.db'}"}
+        await prepare_database(base["DATABASE_URL"], upgrade=True)   # `run` does not on PG
         print(f"database: {base['DATABASE_URL'].split(':')[0]}")
         print(f"offered_updates_per_s: {rate}")
         for name, args in (("echo", [sys.executable, "-c", ECHO_BOT]),

@@ -7,6 +7,7 @@ It sits above every layer (it is the one module that may import them all); nothi
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -88,6 +89,11 @@ async def _start(app: Application) -> None:  # type: ignore[type-arg]
                                 job_kwargs={"coalesce": True, "misfire_grace_time": None})
     app.bot_data.update(svc=svc, outbox=worker,
                         outbox_task=asyncio.create_task(worker.run(OUTBOX_IDLE_SECONDS)))
+    # what start-up built (modules, the router's dictionaries, the model) lives as long as
+    # the process: out of the cyclic collector's sight, a full collection no longer walks
+    # its ~350,000 objects (about 150 ms each time, on every update it lands on)
+    gc.collect()
+    gc.freeze()
     log.info("ready as @%s: %d departments, %d categories, %d staff", app.bot.username,
              len(settings.config.departments), len(settings.config.categories), staff)
 
@@ -170,7 +176,8 @@ def run(settings: Settings, *, webhook: str | None = None, listen: str = "127.0.
     with this token (409 Conflict).
     """
     app = build_application(settings)
-    updates = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+    updates = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
+               Update.MY_CHAT_MEMBER]   # the bot added back to a group
     try:
         if webhook:
             host, _, port = listen.rpartition(":")

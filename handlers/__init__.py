@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     TypeHandler,
@@ -23,6 +24,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE   # edits: on_edit
     app.add_handler(TypeHandler(Update, updates.skip_seen), group=-1)   # redeliveries
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, updates.on_migrate))
+    app.add_handler(ChatMemberHandler(updates.on_bot_member, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(CommandHandler("start", commands.on_start, filters=private))
     app.add_handler(CommandHandler("help", commands.on_help, filters=private))
     app.add_handler(CommandHandler("new", commands.on_new, filters=private))

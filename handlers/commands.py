@@ -12,6 +12,7 @@ from bot.notify import render, texts
 from bot.notify.replies import Keyboard, Reply
 from bot.services import dialogs, my, report
 from bot.services.access import reads_traditional
+from bot.services.reach import chat_reached
 from bot.services.staff import redeem_invite, role_of
 from handlers.common import show
 from handlers.context import AppContext
@@ -19,9 +20,11 @@ from handlers.context import AppContext
 
 async def on_start(update: Update, context: AppContext) -> None:
     """/start: what the bot does and how to begin (staff also get their own menu);
-    /start CODE redeems a staff invite."""
+    /start CODE redeems a staff invite. The chat is open now: a later 403 is told to the
+    office again."""
     user = update.effective_user
     assert user is not None
+    await chat_reached(context.svc, user.id)   # blocked or never opened before: now open
     if context.args:
         return await _redeem(update, context, context.args[0])
     role = await role_of(context.svc, user_id=user.id)

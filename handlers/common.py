@@ -26,7 +26,7 @@ from bot.services import Services
 from bot.services.cards import keep_copies
 from bot.services.updates import database_unavailable, queue_replies
 from handlers.context import AppContext
-from handlers.keyboards import markup
+from handlers.keyboards import keyboard_json, markup
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ async def _on_error(update: object, context: AppContext) -> None:
     if isinstance(error, UnsentReplies):
         log.warning("Telegram did not take a reply (%s): queued", error.__cause__)
         await queue_replies(context.svc, error.chat_id,
-                            [(r.text, r.buttons) for r in error.replies])
+                            [(r.text, r.buttons, keyboard_json(r)) for r in error.replies])
         return
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         # Telegram or the network had a moment; polling retries by itself
@@ -136,4 +136,4 @@ async def apologise(update: Update, context: AppContext) -> None:
         log.warning("could not tell the user about the error", exc_info=True)
     except (NetworkError, RetryAfter):
         if chat is not None and update.callback_query is None:
-            await queue_replies(context.svc, chat.id, [(texts.GENERIC_ERROR, ())])
+            await queue_replies(context.svc, chat.id, [(texts.GENERIC_ERROR, (), None)])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import (
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -43,3 +45,11 @@ def markup(reply: Reply) -> TelegramMarkup | None:
     if reply.keyboard is None:
         return None
     return _keyboard(reply.keyboard, reply.traditional)
+
+
+def keyboard_json(reply: Reply) -> dict[str, Any] | None:
+    """The reply keyboard `reply` asks for (no inline buttons), as Telegram's JSON: what the
+    outbox keeps when the reply has to wait there."""
+    if reply.buttons or reply.keyboard is None:
+        return None
+    return _keyboard(reply.keyboard, reply.traditional).to_dict()

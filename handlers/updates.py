@@ -1,13 +1,14 @@
-"""Every update before its handler (redeliveries skipped), and groups that moved."""
+"""Every update before its handler (redeliveries skipped), groups that moved, and the bot
+added back to a group."""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import ChatMember, Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.services.reach import chat_migrated
+from bot.services.reach import chat_migrated, chat_reached
 from bot.services.updates import database_unavailable, first_delivery
 from handlers.common import apologise
 from handlers.context import AppContext
@@ -47,3 +48,15 @@ async def on_migrate(update: Update, context: AppContext) -> None:
         await chat_migrated(context.svc, chat.id, message.migrate_to_chat_id)
     elif message.migrate_from_chat_id:
         await chat_migrated(context.svc, message.migrate_from_chat_id, chat.id)
+
+
+BOT_PRESENT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+
+
+async def on_bot_member(update: Update, context: AppContext) -> None:
+    """The bot's own membership changed (my_chat_member): added back to a group it was
+    removed from, the group can be reached again (a later removal is told again)."""
+    change = update.my_chat_member
+    assert change is not None
+    if change.new_chat_member.status in BOT_PRESENT:
+        await chat_reached(context.svc, change.chat.id)

@@ -34,7 +34,10 @@ def async_url(url: str) -> str:
 
 
 def _sqlite_serialised_writes(engine: AsyncEngine) -> None:
-    """SQLite: WAL, and BEGIN IMMEDIATE so concurrent writers wait instead of failing."""
+    """SQLite: WAL, and BEGIN IMMEDIATE so concurrent writers wait instead of failing.
+
+    synchronous=NORMAL: in WAL mode a commit is still atomic and survives a crash of the
+    process; only a power loss can take back the last commits (no fsync per commit)."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -43,6 +46,7 @@ def _sqlite_serialised_writes(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -50,10 +54,21 @@ def _sqlite_serialised_writes(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+SQLITE_POOL_TIMEOUT_S = 30.0
+
+
 def create_engine(url: str) -> AsyncEngine:
+    """An engine for `url` (see `async_url`).
+
+    SQLite takes one writer at a time (BEGIN IMMEDIATE: every transaction here), so the
+    process keeps one connection and transactions queue for it in the event loop, in order.
+    With more connections they would queue inside SQLite, whose busy handler sleeps (up to
+    100 ms a time) rather than waking the next writer, and a connection past the pool's size
+    would be opened (a thread, PRAGMAs) and closed for each transaction."""
     full = async_url(url)
     if full.startswith("sqlite"):
-        engine = create_async_engine(full, connect_args={"timeout": 30})
+        engine = create_async_engine(full, connect_args={"timeout": 30}, pool_size=1,
+                                     max_overflow=0, pool_timeout=SQLITE_POOL_TIMEOUT_S)
         _sqlite_serialised_writes(engine)
         return engine
     return create_async_engine(full, pool_pre_ping=True)

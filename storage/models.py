@@ -221,6 +221,8 @@ class OutboxMessage(Base):
     photos: Mapped[list[Any] | None] = mapped_column(JSON)
     voice: Mapped[str | None] = mapped_column(String(256))
     location: Mapped[list[Any] | None] = mapped_column(JSON)   # [latitude, longitude]
+    # a reply keyboard (or its removal) as Telegram's JSON, for a row without inline buttons
+    reply_markup: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -282,6 +284,17 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(index=True)
+
+
+class UnreachableChat(Base):
+    """A destination the office was told it cannot reach (403, deleted group); it is told
+    again only after the chat was reached (a send succeeded, the user sent /start, the bot
+    was added back to the group) and lost once more."""
+
+    __tablename__ = "unreachable_chats"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
 
 
 class DepartmentChat(Base):

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +30,7 @@ from storage.models import (
     StaffInvite,
     StaffMember,
     Timer,
+    UnreachableChat,
 )
 from storage.uow import OUTBOX_QUEUED
 
@@ -135,13 +136,16 @@ def add_outbox(session: AsyncSession, *, chat_id: int, kind: str, at: datetime,
                request_id: int | None = None, photos: list[str] | None = None,
                voice: str | None = None, location: list[float] | None = None,
                dedupe_key: str | None = None, keep_copy: bool = False,
-               edit_message_id: int | None = None) -> None:
+               edit_message_id: int | None = None,
+               reply_markup: dict[str, Any] | None = None) -> None:
     """Queue a message in the caller's transaction: it commits (or vanishes) with its cause.
     `keep_copy`: a card, whose message is recorded once sent (`card_messages`);
-    `edit_message_id`: edit that message of the chat instead of sending one."""
+    `edit_message_id`: edit that message of the chat instead of sending one;
+    `reply_markup`: a reply keyboard as Telegram's JSON (used when there are no `buttons`)."""
     session.add(OutboxMessage(
         chat_id=chat_id, kind=kind, text=text, buttons=buttons or None, request_id=request_id,
         photos=photos, voice=voice, location=location, dedupe_key=dedupe_key,
+        reply_markup=reply_markup or None,
         status="pending", attempts=0, not_before=at, created_at=at, keep_copy=keep_copy,
         edit_message_id=edit_message_id,
     ))
@@ -483,19 +487,50 @@ def _insert(session: AsyncSession) -> Any:
     return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
 
 
+_SEEN: dict[str, Any] = {}   # dialect → the compiled-once insert of mark_update_seen
+
+
+def _seen_statement(dialect: str) -> Any:
+    statement = _SEEN.get(dialect)
+    if statement is None:
+        table = ProcessedUpdate.__table__
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = _SEEN[dialect] = (
+            insert(table).values(update_id=bindparam("update_id"), at=bindparam("at"))
+            .on_conflict_do_nothing(index_elements=["update_id"])
+            .returning(table.c.update_id))
+    return statement
+
+
 async def mark_update_seen(session: AsyncSession, update_id: int, now: datetime) -> bool:
     """Record that Telegram update `update_id` is being handled; False if it already was (or
-    another instance is handling it in a transaction not yet committed: that one wins)."""
-    statement = (_insert(session)(ProcessedUpdate).values(update_id=update_id, at=now)
-                 .on_conflict_do_nothing(index_elements=["update_id"])
-                 .returning(ProcessedUpdate.update_id))
-    return (await session.execute(statement)).scalar_one_or_none() is not None
+    another instance is handling it in a transaction not yet committed: that one wins).
+    Every update runs this: one statement built once, executed on the session's connection
+    (no ORM bookkeeping)."""
+    connection = await session.connection()
+    result = await connection.execute(_seen_statement(connection.dialect.name),
+                                      {"update_id": update_id, "at": now})
+    return result.scalar_one_or_none() is not None
 
 
 async def prune_updates(session: AsyncSession, before: datetime) -> int:
     """Forget update ids recorded before `before`; returns how many."""
     result = await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.at < before))
     return int(result.rowcount or 0)   # type: ignore[attr-defined]
+
+
+async def mark_unreachable(session: AsyncSession, chat_id: int, now: datetime) -> bool:
+    """Note that the office is being told `chat_id` cannot be reached; False if it already
+    was (and the chat was not reached since)."""
+    statement = (_insert(session)(UnreachableChat).values(chat_id=chat_id, at=now)
+                 .on_conflict_do_nothing(index_elements=["chat_id"])
+                 .returning(UnreachableChat.chat_id))
+    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def mark_reachable(session: AsyncSession, chat_id: int) -> None:
+    """`chat_id` was reached (or reached us): a later loss is told to the office again."""
+    await session.execute(delete(UnreachableChat).where(UnreachableChat.chat_id == chat_id))
 
 
 async def department_chat_overrides(session: AsyncSession,
@@ -535,11 +570,6 @@ async def outbox_rows_of_request(session: AsyncSession, request_id: int,
                                              OutboxMessage.kind == kind)
                  .order_by(OutboxMessage.id))
     return (await session.execute(statement)).scalars().all()
-
-
-async def outbox_dedupe_exists(session: AsyncSession, key: str) -> bool:
-    statement = select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key).limit(1)
-    return (await session.execute(statement)).first() is not None
 
 
 async def resume_after_outage(session: AsyncSession, *, mark: str, now: datetime,

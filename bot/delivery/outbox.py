@@ -19,7 +19,8 @@ Telegram's answers the worker acts on:
   success brings every row the outage put off forward, so what queued up arrives as soon as
   Telegram is back.
 * 403 (blocked, never opened the chat, removed from the group) and 400 "chat not found" (a
-  deleted group): the row is undeliverable, and `on_undeliverable(row)` is told.
+  deleted group): the row is undeliverable, and `on_undeliverable(row)` is told. A row sent
+  marks its chat reachable again (`unreachable_chats`), in the same transaction.
 * 400 with migrate_to_chat_id (a group upgraded to a supergroup): the chat's pending rows
   move to the new id, the row is sent there without spending an attempt, and
   `on_migrated(old, new)` is told.
@@ -185,6 +186,8 @@ class OutboxWorker:
             elif result is not None:
                 _apply(row, result, now)
                 await _keep_copy(uow.session, row, result, now)
+                if row.status == "sent":   # reached: a later loss is told to the office again
+                    await queries.mark_reachable(uow.session, row.chat_id)
                 if row.status == "pending":
                     await queries.postpone_chat(uow.session, chat_id=row.chat_id,
                                                 after_id=row.id, until=row.not_before)

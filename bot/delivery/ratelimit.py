@@ -4,8 +4,10 @@ Every Bot API call of the application goes through `PacingRateLimiter.process_re
 A call that sends a message waits for its chat's and the overall budget, in its own task
 (other chats' updates go on). A 429 is honoured: wait `retry_after`, then try again, at
 most `max_retries` times, then raise `RetryAfter` to the caller. The outbox takes its budget
-itself, without waiting, and marks its calls `{"paced": True}` (`PACED`): they are sent at
-once and a 429 is returned to the worker, which puts the row off in the database.
+itself (and gives it back when the call is over), and marks its calls `{"paced": True}`
+(`PACED`): they are sent at once and a 429 is returned to the worker, which puts the row off
+in the database. A call's budget is held while it is in flight and counted from its answer
+on (see `bot.delivery.pacing`).
 """
 
 from __future__ import annotations
@@ -74,13 +76,15 @@ class PacingRateLimiter(BaseRateLimiter[dict[str, Any]]):
         data: dict[str, Any],
         rate_limit_args: dict[str, Any] | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        """Wait for the budget (unless the caller took it: `PACED`), call, retry 429s."""
+        """Wait for the budget (unless the caller took it: `PACED`), call, give the budget
+        back (counted from the answer on), retry 429s."""
         paced = bool(rate_limit_args and rate_limit_args.get("paced"))
         counted = endpoint in MESSAGE_METHODS
         for attempt in range(self.max_retries + 1):
-            if counted and not (paced and attempt == 0):
-                await self.pacer.acquire(_chat_id(data), _message_count(endpoint, data))
             try:
+                if counted and not paced:
+                    async with self.pacer.sending(_chat_id(data), _message_count(endpoint, data)):
+                        return await callback(*args, **kwargs)
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 self.rate_limited += 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from telegram import (
@@ -12,6 +12,8 @@ from telegram import (
     InlineKeyboardMarkup,
     InputMediaPhoto,
     Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
 )
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -42,6 +44,16 @@ def inline_markup(buttons: Sequence[Sequence[Sequence[str]]] | None,
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
                                   for label, data in row] for row in buttons])
+
+
+def reply_keyboard(data: Mapping[str, Any] | None,
+                   ) -> ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    """A reply keyboard (or its removal) from the Telegram JSON an outbox row keeps."""
+    if not data:
+        return None
+    if data.get("remove_keyboard"):
+        return ReplyKeyboardRemove.de_json(dict(data), None)
+    return ReplyKeyboardMarkup.de_json(dict(data), None)
 
 
 Call = Callable[[], Awaitable[object]]
@@ -80,7 +92,11 @@ class TelegramSender:
                 wait = await self._pace(row.chat_id, count)
                 if wait > 0:
                     return Result(Delivery.LATER, retry_after=wait, parts_sent=done)
-                sent = await call()
+                try:
+                    sent = await call()
+                finally:
+                    if self._pacer is not None:   # counted from its answer on
+                        self._pacer.release(row.chat_id, count)
                 done += 1
                 if done < len(calls) and confirmed is not None and not await confirmed(done):
                     return Result(Delivery.LATER, parts_sent=done)   # another claim has it now
@@ -99,14 +115,15 @@ class TelegramSender:
                       message_id=sent.message_id if isinstance(sent, Message) else None)
 
     async def _pace(self, chat_id: int, count: int) -> float:
-        """0.0 once the call's budget is taken; else the seconds the chat must wait."""
+        """0.0 once the call's budget is taken (released after the call); else the seconds
+        the chat must wait."""
         if self._pacer is None:
             return 0.0
         wait = self._pacer.chat_wait(chat_id)
         if wait > 0:
             return wait
-        await self._pacer.acquire(None, count)   # overall only: the chat fits, checked above
-        return self._pacer.reserve_chat(chat_id)
+        await self._pacer.acquire(chat_id, count)   # the chat fits: the overall is waited for
+        return 0.0
 
     def calls(self, row: OutboxMessage) -> list[tuple[int, Call]]:
         """The row's Bot API calls in order, each with how many messages it makes."""
@@ -147,6 +164,7 @@ class TelegramSender:
         if not calls or (media_row and row.text and caption is None):
             calls.append((1, lambda: bot.send_message(
                 chat, row.text or "", parse_mode=ParseMode.HTML,
-                reply_markup=inline_markup(row.buttons), disable_web_page_preview=True,
+                reply_markup=inline_markup(row.buttons) or reply_keyboard(row.reply_markup),
+                disable_web_page_preview=True,
                 **extra)))
         return calls

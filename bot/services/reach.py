@@ -3,7 +3,9 @@
 `bot.app` hands these to the delivery layer as its hooks (delivery imports no services):
 
 * `chat_unreachable(svc, row)`: a 403 (never opened the bot, blocked it, removed it from a
-  group) or a deleted group. The office is told once per destination, in words; a task card
+  group) or a deleted group. The office is told once per destination (`unreachable_chats`)
+  until the chat is reached again (`chat_reached`, or a send that succeeds): a later loss is
+  told again. In words; a task card
   that now reached nobody in its department goes back to the office (an `unreachable` ledger
   event, dispatched → triage, told by the policy).
 * `chat_migrated(svc, old, new)`: a group upgraded to a supergroup (from a send's
@@ -58,20 +60,27 @@ async def _tell_office(session: AsyncSession, svc: Services, row: OutboxMessage,
     lost = (texts.fmt(texts.UNREACHABLE_TASK, number=number) if number
             else texts.UNREACHABLE_OTHER)
     text = _notice(svc.config, row.chat_id, row.last_error or "", department, member, lost)
-    if text is None:
-        return
     now = svc.now()
+    if text is None or not await queries.mark_unreachable(session, row.chat_id, now):
+        return   # a resident's chat, or the office already knows (and it was not reached since)
     for office in await office_chats(session):
-        key = f"unreachable:{row.chat_id}:{office}"
-        if office == row.chat_id or await queries.outbox_dedupe_exists(session, key):
-            continue
-        queries.add_outbox(session, chat_id=office, kind="unreachable", at=now, text=text,
-                           dedupe_key=key)
+        if office != row.chat_id:
+            queries.add_outbox(session, chat_id=office, kind="unreachable", at=now, text=text)
+
+
+async def chat_reached(svc: Services, chat_id: int) -> None:
+    """`chat_id` reached us again (the user sent /start, the bot was added back to the
+    group): a later loss is told to the office again. (A send that succeeds says the same;
+    the outbox worker notes it itself.)"""
+    async with svc.uow() as uow:
+        await queries.mark_reachable(uow.session, chat_id)
+        await uow.commit()
 
 
 async def chat_unreachable(svc: Services, row: OutboxMessage) -> None:
     """Outbox row `row` was undeliverable (403, deleted group): tell the office once per
-    destination; a task card that reached nobody in its department is re-offered."""
+    destination until it is reached again; a task card that reached nobody in its
+    department is re-offered."""
     async with svc.uow() as uow:
         session = uow.session
         req = (await queries.request_by_id_for_update(session, row.request_id)

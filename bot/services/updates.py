@@ -14,8 +14,9 @@ sender was told "请稍后再试" by the error handler, or got nothing if the pr
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
+from typing import Any
 
 from bot.notify.replies import Buttons, buttons_to_json
 from bot.services.core import Services
@@ -45,16 +46,19 @@ async def prune_seen_updates(svc: Services) -> int:
     return pruned
 
 
-async def queue_replies(svc: Services, chat_id: int,
-                        replies: Sequence[tuple[str, Buttons]]) -> None:
-    """Direct replies (HTML text, inline buttons) that Telegram did not take (5xx, timeout,
-    network): to the outbox for `chat_id`, after what is already queued there, delivered
-    when Telegram answers again. A reply keyboard does not survive the trip (the outbox
-    keeps inline buttons only)."""
+QueuedReply = tuple[str, Buttons, Mapping[str, Any] | None]   # text, inline, reply keyboard
+
+
+async def queue_replies(svc: Services, chat_id: int, replies: Sequence[QueuedReply]) -> None:
+    """Direct replies that Telegram did not take (5xx, timeout, network): to the outbox for
+    `chat_id`, after what is already queued there, delivered when Telegram answers again.
+    Each is (HTML text, inline buttons, reply keyboard as Telegram's JSON or None): a
+    reply keyboard (the location or contact keyboard of a report) comes with it."""
     async with svc.uow() as uow:
-        for text, buttons in replies:
+        for text, buttons, keyboard in replies:
             queries.add_outbox(uow.session, chat_id=chat_id, kind="reply", at=svc.now(),
-                               text=text, buttons=buttons_to_json(buttons))
+                               text=text, buttons=buttons_to_json(buttons),
+                               reply_markup=dict(keyboard) if keyboard else None)
         await uow.commit()
     log.warning("%s replies to %s queued until Telegram answers again", len(replies), chat_id)
 

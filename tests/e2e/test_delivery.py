@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.notify import texts
 from tests.e2e.conftest import (
     ASSIGNEE,
     DISPATCHER,
@@ -124,3 +125,27 @@ async def test_25_residents_at_once_to_one_department_without_a_429(
         await fake.wait_for(ASSIGNEE, contains=number, timeout=120)
         await fake.wait_for(MUNICIPAL_GROUP, contains=number, timeout=120)
     assert fake.rate_limited() == 0
+
+
+async def test_a_reply_that_waited_in_the_outbox_keeps_its_reply_keyboard(
+        fake: FakeTelegram, running_bot: BotProcess) -> None:
+    await say(fake, RESIDENT, "/new", "请描述")
+    await say(fake, RESIDENT, "瑞祥社区3号楼门口的路灯坏了好几天", "照片")
+    failed = fake.inject_fault(method="sendMessage", chat_id=RESIDENT, status=502, count=1)
+    where = await say(fake, RESIDENT, "完成", "在哪里")   # queued, then sent by the outbox
+    assert failed.hits == 1
+    assert where.reply_buttons == [texts.BTN_LOCATION, texts.BTN_NO_PLACE]
+    await say(fake, RESIDENT, texts.BTN_NO_PLACE, "联系电话")   # the keyboard works
+
+
+async def test_a_group_that_adds_the_bot_back_is_reported_again_when_lost(
+        fake: FakeTelegram, running_bot: BotProcess) -> None:
+    lost = "市政公用局 的群聊已移除本机器人；任务 {}"
+    fake.kick_bot(MUNICIPAL_GROUP)
+    first = await report(fake, RESIDENT, "瑞祥社区3号楼门口的路灯坏了好几天")
+    await fake.wait_for(DISPATCHER, contains=lost.format(first))
+    fake.add_bot(MUNICIPAL_GROUP)        # my_chat_member: reachable again
+    fake.kick_bot(MUNICIPAL_GROUP)
+    second = await report(fake, RESIDENT, "和平里路灯不亮了，晚上黑漆漆的")
+    await fake.wait_for(DISPATCHER, contains=lost.format(second))
+    assert count(fake, DISPATCHER, "的群聊已移除本机器人") == 2

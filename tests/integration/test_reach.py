@@ -9,7 +9,7 @@ from bot.app import delivery_hooks
 from bot.delivery.outbox import Delivery, OutboxWorker, Result
 from bot.domain.model import Status
 from bot.services import Services
-from bot.services.reach import chat_migrated, outdated_chats
+from bot.services.reach import chat_migrated, chat_reached, outdated_chats
 from tests.conftest import DEMO_CONFIG
 from tests.integration.helpers import (
     ASSIGNEE,
@@ -62,6 +62,28 @@ async def test_the_office_is_told_once_per_destination(services: Services) -> No
     await drain(worker(services, Transport({MUNICIPAL_GROUP: kicked})))
     notices = await outbox(services, chat_id=DISPATCHER, kind="unreachable")
     assert len(notices) == 1 and "市政公用局 的群聊已移除本机器人" in (notices[0].text or "")
+
+
+async def test_a_destination_reached_again_is_told_again_when_lost(services: Services) -> None:
+    """Told once per loss: a send that succeeds, or /start (chat_reached), in between."""
+    kicked = Result(Delivery.UNDELIVERABLE, error=KICKED)
+    never_opened = Result(Delivery.UNDELIVERABLE, error=NEVER_OPENED)
+    transport = Transport({MUNICIPAL_GROUP: [kicked, kicked, Result(Delivery.SENT), kicked],
+                           ASSIGNEE: [never_opened] * 3})
+    w = worker(services, transport)
+    for _ in range(2):   # lost twice: told once
+        await streetlight(services)
+        await drain(w)
+    await chat_reached(services, ASSIGNEE)   # the assignee sent /start (and blocked us again)
+    await streetlight(services)   # the group's card arrives: reachable again
+    await drain(w)
+    last = await streetlight(services)   # the group lost again: told again
+    await drain(w)
+    notices = [n.text or "" for n in await outbox(services, chat_id=DISPATCHER,
+                                                   kind="unreachable")]
+    group = [n for n in notices if "市政公用局 的群聊已移除本机器人" in n]
+    assert len(group) == 2 and last in group[1]
+    assert len([n for n in notices if "从未打开过本机器人" in n]) == 2
 
 
 async def test_a_card_that_reached_someone_stays_with_the_department(
