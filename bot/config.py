@@ -136,6 +136,9 @@ class Routing(_Strict):
     # one mention counts 1 / (1 + keyword_rarity × ln(1 + jieba frequency / 100)) of its
     # weight; 0 counts every keyword at its configured weight.
     keyword_rarity: float = Field(0.1, ge=0)
+    # The words of each category's name and of its department's name (环境, 劳动, 住房)
+    # count as keywords of this weight when not configured as keywords; 0: off.
+    name_weight: float = Field(0.5, ge=0)
     urgent_words: list[str] = Field(
         default_factory=lambda: ["燃气", "煤气", "漏气", "漏电", "起火", "着火", "火灾",
                                  "塌陷", "被困", "触电"]

@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.config import Area, Config
 from bot.routing.areas import AreaFinder
 from bot.routing.learned import Features, LearnedModel, features, train_examples
+from bot.routing.names import with_name_keywords
 from bot.routing.normalise import normalise, prepare
 from bot.routing.score import KeywordScorer, KeywordScores
 from bot.routing.segment import Segmenter
@@ -78,7 +79,10 @@ class Router:
         words = [k.word for c in config.categories for k in c.keywords]
         words += areas.names + list(config.routing.urgent_words)
         segmenter = Segmenter(Path(data_dir), words)
-        scorer = KeywordScorer(config.categories, masked=areas.names,
+        categories = with_name_keywords(config, segmenter.split,
+                                        lambda word: segmenter.frequency(word) > 0)
+        segmenter.add_words(k.word for c in categories for k in c.keywords)
+        scorer = KeywordScorer(categories, masked=areas.names,
                                frequency=segmenter.frequency,
                                pinyin=config.routing.pinyin_factor,
                                general=segmenter.general_frequency,
