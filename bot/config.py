@@ -129,8 +129,9 @@ class SpotCheck(_Strict):
 
 class Routing(_Strict):
     # Keyword points the best category needs, and its lead over the second: the defaults
-    # route a single keyword and triage only what matched nothing or is an exact tie.
-    min_score: float = Field(0.5, gt=0)
+    # route a single keyword (or a single word of a category's name, `name_weight`) and
+    # triage only what matched nothing or is an exact tie.
+    min_score: float = Field(0.25, gt=0)
     min_margin: float = Field(0.01, ge=0)
     # A keyword common in general Chinese (建设, 文化) counts less than a rare one (黑臭):
     # one mention counts 1 / (1 + keyword_rarity × ln(1 + jieba frequency / 100)) of its

@@ -1,4 +1,4 @@
-"""The office's own names (category, department) as weak keywords: `routing.name_weight`."""
+"""The office's own names as weak keywords, and the keyword rules for long petitions."""
 
 from __future__ import annotations
 
@@ -64,3 +64,33 @@ def test_a_configured_keyword_keeps_its_own_weight(tmp_path: Path, word: str) ->
     router = _router(tmp_path)
     index = 0 if word == "污染" else 1
     assert router._scorer.weight(word, index) == 1.0
+
+
+def test_the_opening_sentence_names_the_subject(tmp_path: Path) -> None:
+    # One keyword each; the one in the opening sentence counts 1.5 and wins.
+    router = _router(tmp_path, name_weight=0)
+    a = router.analyse("拖欠工资三个月了。工地的噪音也很大,但主要是钱的问题")
+    codes = [c.code for c in router.config.categories]
+    assert a.keywords.scores[codes.index("labour")] == pytest.approx(1.5)
+    assert a.keywords.scores[codes.index("environment")] == pytest.approx(1.0)
+    assert a.decision.category == "labour" and a.decision.confident
+
+
+def test_a_one_sentence_message_is_all_opening(tmp_path: Path) -> None:
+    a = _router(tmp_path, name_weight=0).analyse("拖欠工资,噪音也很大")
+    assert a.keywords.scores == pytest.approx((1.0, 1.0))
+
+
+def test_a_named_authority_counts_twice(tmp_path: Path) -> None:
+    # 社保局 names the authority: 社保 counts 2 there, against 污染 written once.
+    router = _router(tmp_path, name_weight=0)
+    a = router.analyse("我们去了社保局反映。厂里的污染问题他们说不归他们管")
+    codes = [c.code for c in router.config.categories]
+    assert a.keywords.scores[codes.index("labour")] == pytest.approx(2.0 * 1.5)
+    assert a.keywords.scores[codes.index("environment")] == pytest.approx(1.0)
+    assert a.decision.category == "labour"
+
+
+def test_a_repeated_keyword_counts_each_time(tmp_path: Path) -> None:
+    a = _router(tmp_path, name_weight=0).analyse("污染,污染,还是污染。")
+    assert a.keywords.scores[0] == pytest.approx(3.0)
