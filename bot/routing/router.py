@@ -64,6 +64,9 @@ class Router:
         self._areas = areas
         self._categories = list(config.categories)
         self._index = {c.code: i for i, c in enumerate(self._categories)}
+        # The office's keywords, without the words of the names (`with_name_keywords`).
+        self._configured = frozenset(k.word.lower() for c in self._categories
+                                     for k in c.keywords)
         self._urgent = tuple(sorted({w.lower() for w in config.routing.urgent_words}))
         # Model class columns that are still configured categories, as (column, index).
         self._columns: tuple[tuple[int, int], ...] = ()
@@ -103,14 +106,19 @@ class Router:
         return self._features(tokens, normalised, self._scorer.score(tokens, normalised))
 
     def is_neutral(self, text: str) -> bool:
-        """No keyword nor urgent word in `text` (a greeting, a plea, who writes)."""
+        """No configured keyword nor urgent word in `text` (a greeting, a plea, who
+        writes)."""
         normalised = normalise(text)
         if any(w in normalised.lower() for w in self._urgent):
             return False
-        return not self._scorer.score(self._segmenter.tokens(normalised), normalised).found
+        found = self._scorer.score(self._segmenter.tokens(normalised), normalised).found
+        return not found & self._configured
 
     def _features(self, tokens: list[str], text: str, keywords: KeywordScores) -> Features:
-        hits = [(self._categories[i].code, len(h)) for i, h in enumerate(keywords.hits) if h]
+        # Configured keywords only: the model sees the words of the names anyway, and
+        # learns from history what they mean (服务, 办理 in a department's name say little).
+        hits = [(self._categories[i].code, n) for i, h in enumerate(keywords.hits)
+                if (n := sum(w in self._configured for w in h))]
         return features(tokens, text, hits)
 
     def classify(self, text: str, *, address: str | None = None,
