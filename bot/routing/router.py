@@ -275,7 +275,7 @@ def explain(router: Router, text: str, *, address: str | None = None,
         learned = f"  learned {a.learned[i]:.2f}" if a.learned is not None else ""
         hits = ", ".join(f"{a.keywords.written(w)}({router._scorer.points(w, i):.2g}"
                          + (f"×{routing.pinyin_factor:g}" if a.keywords.written(w) != w else "")
-                         + (f"×{a.keywords.mentions(w)}" if a.keywords.mentions(w) > 1 else "")
+                         + (f"×{a.keywords.mentions(w):g}" if a.keywords.mentions(w) != 1 else "")
                          + ")" for w in a.keywords.hits[i])
         mark = "  [urgent]" if i in a.urgent_categories else ""
         lines.append(f"  {category.code:<18} {a.combined[i]:6.2f}  keywords "

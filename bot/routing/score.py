@@ -91,10 +91,13 @@ class KeywordScores:
     heard: tuple[tuple[str, str], ...] = ()
     # Position of each category's first hit (len(text) + 1 when none): the tie-break.
     first: tuple[int, ...] = ()
-    times: tuple[tuple[str, int], ...] = ()  # keywords written more than once, and how often
+    # Keywords that counted other than once (written again, in the opening sentence,
+    # naming an authority: `mentions`), and how many mentions they counted for.
+    times: tuple[tuple[str, float], ...] = ()
 
     def mentions(self, word: str) -> int:
-        """How many times `word` counted (1 for a keyword found once or heard)."""
+        """How many mentions `word` counted for (1 for a keyword found once, in no
+        opening sentence, or heard)."""
         return dict(self.times).get(word, 1)
 
     def written(self, word: str) -> str:
@@ -189,11 +192,10 @@ class KeywordScorer:
         hits: list[list[str]] = [[] for _ in self.codes]
         # A multi-character keyword counts each time it is written (area names blanked);
         # a one-character one once: counting it would count it inside other words.
-        times = {w: max(1, lowered.count(w)) if len(w) > 1 else 1 for w in found}
-        # Text order, so the staff read the matched words as the resident wrote them.
         opening = opening_end(lowered)
-        ordered = [(_position(lowered, w), -len(w), w, mentions(lowered, w, opening))
-                   for w in found]
+        times = {w: mentions(lowered, w, opening) for w in found}
+        # Text order, so the staff read the matched words as the resident wrote them.
+        ordered = [(_position(lowered, w), -len(w), w, times[w]) for w in found]
         ordered += [(at, -len(w), w, self._pinyin_factor) for w, (at, _) in heard.items()]
         for at, _, word, factor in sorted(ordered):
             for index, weight in self._weights[word]:
@@ -204,7 +206,7 @@ class KeywordScorer:
                              frozenset(found | heard.keys()),
                              tuple((w, span) for w, (_, span) in heard.items()),
                              tuple(first), tuple(sorted((w, n) for w, n in times.items()
-                                                        if n > 1)))
+                                                        if n != 1)))
 
     def _is_typo_piece(self, token: str) -> bool:
         """Whether `token` may be part of a homophone typo: one character, a keyword, or
