@@ -129,13 +129,17 @@ class SpotCheck(_Strict):
 
 class Routing(_Strict):
     # Keyword points the best category needs, and its lead over the second: the defaults
-    # route a single keyword and triage only what matched nothing or is an exact tie.
-    min_score: float = Field(0.5, gt=0)
+    # route a single keyword (or a single word of a category's name, `name_weight`) and
+    # triage only what matched nothing or is an exact tie.
+    min_score: float = Field(0.25, gt=0)
     min_margin: float = Field(0.01, ge=0)
     # A keyword common in general Chinese (建设, 文化) counts less than a rare one (黑臭):
     # one mention counts 1 / (1 + keyword_rarity × ln(1 + jieba frequency / 100)) of its
     # weight; 0 counts every keyword at its configured weight.
     keyword_rarity: float = Field(0.1, ge=0)
+    # The words of each category's name and of its department's name (环境, 劳动, 住房)
+    # count as keywords of this weight when not configured as keywords; 0: off.
+    name_weight: float = Field(0.5, ge=0)
     urgent_words: list[str] = Field(
         default_factory=lambda: ["燃气", "煤气", "漏气", "漏电", "起火", "着火", "火灾",
                                  "塌陷", "被困", "触电"]

@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.config import Area, Config
 from bot.routing.areas import AreaFinder
 from bot.routing.learned import Features, LearnedModel, features, train_examples
+from bot.routing.names import with_name_keywords
 from bot.routing.normalise import normalise, prepare
 from bot.routing.score import KeywordScorer, KeywordScores
 from bot.routing.segment import Segmenter
@@ -63,6 +64,9 @@ class Router:
         self._areas = areas
         self._categories = list(config.categories)
         self._index = {c.code: i for i, c in enumerate(self._categories)}
+        # The office's keywords, without the words of the names (`with_name_keywords`).
+        self._configured = frozenset(k.word.lower() for c in self._categories
+                                     for k in c.keywords)
         self._urgent = tuple(sorted({w.lower() for w in config.routing.urgent_words}))
         # Model class columns that are still configured categories, as (column, index).
         self._columns: tuple[tuple[int, int], ...] = ()
@@ -78,7 +82,10 @@ class Router:
         words = [k.word for c in config.categories for k in c.keywords]
         words += areas.names + list(config.routing.urgent_words)
         segmenter = Segmenter(Path(data_dir), words)
-        scorer = KeywordScorer(config.categories, masked=areas.names,
+        categories = with_name_keywords(config, segmenter.split,
+                                        lambda word: segmenter.frequency(word) > 0)
+        segmenter.add_words(k.word for c in categories for k in c.keywords)
+        scorer = KeywordScorer(categories, masked=areas.names,
                                frequency=segmenter.frequency,
                                pinyin=config.routing.pinyin_factor,
                                general=segmenter.general_frequency,
@@ -99,14 +106,19 @@ class Router:
         return self._features(tokens, normalised, self._scorer.score(tokens, normalised))
 
     def is_neutral(self, text: str) -> bool:
-        """No keyword nor urgent word in `text` (a greeting, a plea, who writes)."""
+        """No configured keyword nor urgent word in `text` (a greeting, a plea, who
+        writes)."""
         normalised = normalise(text)
         if any(w in normalised.lower() for w in self._urgent):
             return False
-        return not self._scorer.score(self._segmenter.tokens(normalised), normalised).found
+        found = self._scorer.score(self._segmenter.tokens(normalised), normalised).found
+        return not found & self._configured
 
     def _features(self, tokens: list[str], text: str, keywords: KeywordScores) -> Features:
-        hits = [(self._categories[i].code, len(h)) for i, h in enumerate(keywords.hits) if h]
+        # Configured keywords only: the model sees the words of the names anyway, and
+        # learns from history what they mean (服务, 办理 in a department's name say little).
+        hits = [(self._categories[i].code, n) for i, h in enumerate(keywords.hits)
+                if (n := sum(w in self._configured for w in h))]
         return features(tokens, text, hits)
 
     def classify(self, text: str, *, address: str | None = None,
@@ -263,7 +275,7 @@ def explain(router: Router, text: str, *, address: str | None = None,
         learned = f"  learned {a.learned[i]:.2f}" if a.learned is not None else ""
         hits = ", ".join(f"{a.keywords.written(w)}({router._scorer.points(w, i):.2g}"
                          + (f"×{routing.pinyin_factor:g}" if a.keywords.written(w) != w else "")
-                         + (f"×{a.keywords.mentions(w)}" if a.keywords.mentions(w) > 1 else "")
+                         + (f"×{a.keywords.mentions(w):g}" if a.keywords.mentions(w) != 1 else "")
                          + ")" for w in a.keywords.hits[i])
         mark = "  [urgent]" if i in a.urgent_categories else ""
         lines.append(f"  {category.code:<18} {a.combined[i]:6.2f}  keywords "

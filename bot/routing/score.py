@@ -3,13 +3,16 @@
 A long petition mentions many things in passing; the subject is what it keeps coming
 back to, and is named first. So each keyword counts every time it is written, a
 longer (more specific) keyword counts more than a two-character one, a word common in
-general Chinese less than a rare one, and between categories of equal score the one
-named first wins (`KeywordScores.first`).
+general Chinese less than a rare one, a mention in the opening sentence more than one
+further on (`opening_end`), a keyword naming an authority (教育局, 建设厅) twice
+(`mentions`), and between categories of equal score the one named first wins
+(`KeywordScores.first`).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -28,8 +31,44 @@ LONG_KEYWORD_BONUS = 0.25
 # 1 / (1 + rarity × ln(1 + frequency / 100)) of its weight (0.63 for 文化, 1 for 驾校).
 RARITY_SLOPE = 0.1
 
+# The subject is named first: a mention in the opening sentence (up to the first 。！？
+# or line break, at most OPENING_CHARS characters) counts 1 + OPENING_BONUS mentions.
+OPENING_CHARS = 60
+OPENING_BONUS = 0.5
+# A keyword followed by an authority's suffix names the authority the resident writes to
+# or about (教育局, 建设厅, 卫健委, 人社部门): that mention counts AUTHORITY_FACTOR times.
+AUTHORITY_FACTOR = 2.0
+_AUTHORITY = re.compile(r"厅|局|委|部门|办")
+_OPENING_END = re.compile(r"[。！？!?\n]")
+
 # Homophone typos are looked for in this many characters from the start of a text.
 PINYIN_HEAD_CHARS = 120
+
+
+def opening_end(text: str) -> int:
+    """Where the opening sentence of `text` ends (an index, at most OPENING_CHARS); 0
+    when nothing follows it (a one-sentence message is all opening: no bonus)."""
+    end = _OPENING_END.search(text, 0, OPENING_CHARS)
+    at = end.start() if end else min(len(text), OPENING_CHARS)
+    return at if text[at:].strip("。！？!? \n") else 0
+
+
+def mentions(text: str, word: str, opening: int) -> float:
+    """How many mentions `word` counts for in `text` (lower-cased, area names blanked):
+    each occurrence of a multi-character keyword once, ×(1 + OPENING_BONUS) before
+    `opening`, ×AUTHORITY_FACTOR when an authority's suffix follows it (教育局); a
+    one-character keyword only once (counting it would count it inside other words),
+    by its first occurrence. A word not written as such (found as a token) counts 1."""
+    total, at = 0.0, text.find(word)
+    while at >= 0:
+        mention = 1.0 + OPENING_BONUS if at < opening else 1.0
+        if _AUTHORITY.match(text, at + len(word)):
+            mention *= AUTHORITY_FACTOR
+        total += mention
+        if len(word) == 1:
+            break
+        at = text.find(word, at + len(word))
+    return total or 1.0
 
 
 def specificity(word: str, general_frequency: int = 0, rarity: float = 0.0) -> float:
@@ -52,10 +91,13 @@ class KeywordScores:
     heard: tuple[tuple[str, str], ...] = ()
     # Position of each category's first hit (len(text) + 1 when none): the tie-break.
     first: tuple[int, ...] = ()
-    times: tuple[tuple[str, int], ...] = ()  # keywords written more than once, and how often
+    # Keywords that counted other than once (written again, in the opening sentence,
+    # naming an authority: `mentions`), and how many mentions they counted for.
+    times: tuple[tuple[str, float], ...] = ()
 
     def mentions(self, word: str) -> int:
-        """How many times `word` counted (1 for a keyword found once or heard)."""
+        """How many mentions `word` counted for (1 for a keyword found once, in no
+        opening sentence, or heard)."""
         return dict(self.times).get(word, 1)
 
     def written(self, word: str) -> str:
@@ -150,9 +192,10 @@ class KeywordScorer:
         hits: list[list[str]] = [[] for _ in self.codes]
         # A multi-character keyword counts each time it is written (area names blanked);
         # a one-character one once: counting it would count it inside other words.
-        times = {w: max(1, lowered.count(w)) if len(w) > 1 else 1 for w in found}
+        opening = opening_end(lowered)
+        times = {w: mentions(lowered, w, opening) for w in found}
         # Text order, so the staff read the matched words as the resident wrote them.
-        ordered = [(_position(lowered, w), -len(w), w, float(times[w])) for w in found]
+        ordered = [(_position(lowered, w), -len(w), w, times[w]) for w in found]
         ordered += [(at, -len(w), w, self._pinyin_factor) for w, (at, _) in heard.items()]
         for at, _, word, factor in sorted(ordered):
             for index, weight in self._weights[word]:
@@ -163,7 +206,7 @@ class KeywordScorer:
                              frozenset(found | heard.keys()),
                              tuple((w, span) for w, (_, span) in heard.items()),
                              tuple(first), tuple(sorted((w, n) for w, n in times.items()
-                                                        if n > 1)))
+                                                        if n != 1)))
 
     def _is_typo_piece(self, token: str) -> bool:
         """Whether `token` may be part of a homophone typo: one character, a keyword, or

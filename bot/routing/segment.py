@@ -31,13 +31,24 @@ class Segmenter:
         tokenizer.tmp_dir = str(data_dir)
         tokenizer.cache_file = "jieba.cache"
         tokenizer.initialize()
+        self._tokenizer = tokenizer
+        self._general: dict[str, int] = {}
+        self.add_words(words)
+
+    def add_words(self, words: Iterable[str]) -> None:
+        """Keep `words` whole from now on (call before the segmenter is shared)."""
+        tokenizer = self._tokenizer
+        new = set(words) - self._general.keys()
         # What the general dictionary says of each word before ours raises it.
-        self._general = {word: tokenizer.FREQ.get(word) or 0 for word in set(words)}
+        self._general.update({word: tokenizer.FREQ.get(word) or 0 for word in new})
         # Shortest first: a long term's frequency must beat its parts' final frequencies.
-        for word in sorted(set(words), key=len):
+        for word in sorted(new, key=len):
             if len(word) > 1:
                 tokenizer.add_word(word, freq=tokenizer.suggest_freq(word, tune=False))
-        self._tokenizer = tokenizer
+
+    def split(self, text: str) -> list[str]:
+        """Every piece of `text` as jieba segments it (punctuation included, no HMM)."""
+        return list(self._tokenizer.cut(text, HMM=False))
 
     def frequency(self, word: str) -> int:
         """jieba's dictionary frequency of `word` (0 for a word it does not know)."""

@@ -139,8 +139,9 @@ def test_routing_defaults_and_new_keys() -> None:
     data = demo_config_data()
     data.pop("routing", None)
     routing = parse_config(data, "lianxin.yaml").routing
-    # Keyword-only defaults route a single keyword and triage exact ties and no match.
-    assert (routing.min_score, routing.min_margin) == (0.5, 0.01)
+    # Keyword-only defaults route a single keyword or name word (0.5 × rarity) and
+    # triage exact ties and no match.
+    assert (routing.min_score, routing.min_margin, routing.name_weight) == (0.25, 0.01, 0.5)
     assert routing.keyword_rarity == 0.1 and routing.min_confidence == 0.3
     data["routing"] = {"keyword_rarity": 0, "min_confidence": 0.6}
     routing = parse_config(data, "lianxin.yaml").routing
