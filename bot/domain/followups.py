@@ -51,11 +51,15 @@ def spot_check(req: RequestState, actor: Actor, *, rating: Rating, at: datetime)
 
 
 def spot_check_comment(req: RequestState, actor: Actor, *, comment: str, unsatisfied: bool,
-                       at: datetime) -> LedgerEvent:
-    """The optional comment after a spot-check answer (`unsatisfied`: the office hears it)."""
+                       at: datetime, voice: str | None = None) -> LedgerEvent:
+    """The optional comment after a spot-check answer (`unsatisfied`: the office hears it);
+    `voice`: the Telegram file id when the comment was said, not typed."""
     check("spot_check", actor, req)
     status = Status(req.status)
-    return LedgerEvent("spot_check_comment", actor, status, status, at, {"comment": comment},
+    detail: dict[str, str] = {"comment": comment}
+    if voice:
+        detail["voice"] = voice
+    return LedgerEvent("spot_check_comment", actor, status, status, at, detail,
                        {"unsatisfied": unsatisfied})
 
 

@@ -207,7 +207,7 @@ def spot_check_unsatisfied(o: Occasion) -> Message:
 
 def spot_check_comment(o: Occasion) -> Message:
     return Message(fmt(texts.SPOT_CHECK_COMMENT_NOTICE, number=o.request.number,
-                       comment=o.event.detail["comment"]))
+                       comment=o.event.detail["comment"]), voice=o.event.detail.get("voice"))
 
 
 def restricted_review(o: Occasion) -> Message:

@@ -55,7 +55,7 @@ TEXT_FLOWS: dict[str, TextFlow] = {
     "reopen": TextFlow("reopen", texts.ASK_REOPEN_REASON, reopen_request, "reason", 500,
                        voice=True),
     "spot_comment": TextFlow("spot_check", texts.SPOT_CHECK_THANKS, comment_spot_check,
-                             "comment", 500, carries=("unsatisfied",)),
+                             "comment", 500, carries=("unsatisfied",), voice=True),
     "progress": TextFlow("progress", texts.ASK_PROGRESS, post_progress, "note", 500,
                          spends_card=False),
     "extend": TextFlow("extend", texts.ASK_EXTENSION, ask_extension, "text", 300,

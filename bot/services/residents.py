@@ -68,11 +68,13 @@ async def answer_spot_check(svc: Services, *, actor_id: int, number: str,
 
 
 async def comment_spot_check(uow: UnitOfWork, svc: Services, *, actor_id: int, number: str,
-                             comment: str, unsatisfied: bool = False) -> Say:
-    """The optional comment after a spot-check answer, inside the caller's unit."""
+                             comment: str, unsatisfied: bool = False,
+                             voice: str | None = None) -> Say:
+    """The optional comment after a spot-check answer, inside the caller's unit (`voice`: the
+    file id of a comment said, not typed)."""
     req, actor = await load(uow, "spot_check", actor_id=actor_id, number=number)
     await record(uow, req, followups.spot_check_comment(
-        req, actor, comment=comment, unsatisfied=unsatisfied, at=svc.now()))
+        req, actor, comment=comment, unsatisfied=unsatisfied, at=svc.now(), voice=voice))
     return Say(texts.SPOT_CHECK_COMMENT_THANKS, traditional=req.traditional)
 
 

@@ -11,6 +11,7 @@ from bot.domain.errors import NotAllowed, WrongState
 from bot.domain.model import Rating
 from bot.services import Services, residents
 from bot.services.daily import run_daily_jobs
+from bot.services.incoming import Incoming, Kind
 from storage.models import Event
 from tests.conftest import Clock
 from tests.integration.helpers import (
@@ -27,6 +28,7 @@ from tests.integration.helpers import (
     report_request,
     resolve,
     say,
+    send,
 )
 
 SUPERVISOR = 1101
@@ -116,3 +118,19 @@ async def test_a_request_not_drawn_cannot_be_spot_checked(services: Services) ->
         await residents.answer_spot_check(services, actor_id=RESIDENT, number=number,
                                           rating=Rating.SATISFIED)
     assert await count(services, Event) == events
+
+
+async def test_a_spot_check_comment_said_by_voice_reaches_the_office(
+        services: Services, clock: Clock) -> None:
+    number = await closed_request(services)
+    svc = dataclasses.replace(services, config=services.config.model_copy(update={
+        "spot_check": services.config.spot_check.model_copy(update={"share": 1.0})}))
+    clock.advance(hours=1)                                    # 11:00: spot checks are due
+    await run_daily_jobs(svc)
+    await residents.answer_spot_check(svc, actor_id=RESIDENT, number=number,
+                                      rating=Rating.UNSATISFIED)
+    thanks = await send(svc, RESIDENT, Incoming(Kind.VOICE, file_id="voice-still-dark"))
+    assert "感谢" in thanks[0].text
+    alerts = await outbox(svc, chat_id=DISPATCHER)
+    assert "（语音）" in (alerts[-2].text or "")
+    assert (alerts[-1].kind, alerts[-1].voice) == ("spot_check_alert_voice", "voice-still-dark")
