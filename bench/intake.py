@@ -1,6 +1,7 @@
 """Intake cost: the bot against a bare python-telegram-bot echo bot, same fake, same load.
 
-    python bench/intake.py [--residents 50] [--messages 10] [--rate 20] [--database-url URL]
+    python bench/intake.py [--residents 50] [--messages 10] [--rate 20] [--spread]
+                           [--database-url URL]
 
 Each bot runs as its own process (`lianxin run`, long polling; the echo bot: PTB with one
 MessageHandler that answers every message) against the fake Bot API (tests/fakebot) with its
@@ -11,6 +12,12 @@ share of the interval has passed. Prints plain `name: value` lines for each bot:
 the bot process's CPU milliseconds per update (from /proc, start-up excluded), and p50/p95 of
 the reply latency (from the update's arrival at the fake to the first answer). Targets: the
 bot at most 2x the echo bot's CPU per update; p95 <= 100 ms at 20 updates/s.
+
+By default the residents run the script in lockstep: resident i sends step k within the same
+`residents / rate` seconds as every other resident (all 50 send "跳过" within 2.5 s). With
+`--spread` resident i starts at step i mod len(SCRIPT) of the script (rotated, wrapping
+around), as real residents arrive at different times; the updates per second offered and
+each resident's pacing are the same.
 """
 
 from __future__ import annotations
@@ -54,11 +61,12 @@ def cpu_ms(pid: int) -> float:
 
 
 async def resident(fake: FakeTelegram, user: int, messages: int, every: float,
-                   latencies: list[float], offset: float = 0.0) -> None:
-    """After `offset` seconds (its share of the interval), send `messages` messages, one per
-    `every` seconds at most, each after its answer."""
+                   latencies: list[float], offset: float = 0.0, first_step: int = 0) -> None:
+    """After `offset` seconds (its share of the interval), send `messages` messages of the
+    script from step `first_step` on (wrapping around), one per `every` seconds at most,
+    each after its answer."""
     await asyncio.sleep(offset)
-    for i in range(messages):
+    for i in range(first_step, first_step + messages):
         started = time.perf_counter()
         mark = fake.mark()
         # each resident's own building: the same one would be offered to join (+1)
@@ -69,7 +77,8 @@ async def resident(fake: FakeTelegram, user: int, messages: int, every: float,
 
 
 async def measure(name: str, args: list[str], env: dict[str, str], fake: FakeTelegram,
-                  residents: int, messages: int, rate: float, workdir: Path) -> None:
+                  residents: int, messages: int, rate: float, spread: bool,
+                  workdir: Path) -> None:
     with (workdir / f"{name}.log").open("wb") as log:
         process = await asyncio.create_subprocess_exec(*args, env=env, cwd=workdir,
                                                        stdout=log, stderr=log)
@@ -84,7 +93,9 @@ async def measure(name: str, args: list[str], env: dict[str, str], fake: FakeTel
         every = residents / rate
         # resident i starts i/rate seconds in: the updates arrive `rate` per second, not all
         # residents at once every `every` seconds (a burst Telegram's 30/s would queue)
-        await asyncio.gather(*(resident(fake, u, messages, every, latencies, i / rate)
+        # --spread: resident i starts at step i of the script, not all at step 0
+        await asyncio.gather(*(resident(fake, u, messages, every, latencies, i / rate,
+                                        i % len(SCRIPT) if spread else 0)
                                for i, u in enumerate(users)))
         elapsed, spent = time.perf_counter() - started, cpu_ms(process.pid) - before
     finally:
@@ -99,7 +110,8 @@ async def measure(name: str, args: list[str], env: dict[str, str], fake: FakeTel
     print(f"{name}_latency_p95_ms: {quantiles[94] * 1000:.1f}")
 
 
-async def main(residents: int, messages: int, rate: float, url: str | None) -> None:
+async def main(residents: int, messages: int, rate: float, spread: bool,
+               url: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         config = always_open_config(workdir / "lianxin.yaml")
@@ -109,11 +121,13 @@ async def main(residents: int, messages: int, rate: float, url: str | None) -> N
         await prepare_database(base["DATABASE_URL"], upgrade=True)   # `run` does not on PG
         print(f"database: {base['DATABASE_URL'].split(':')[0]}")
         print(f"offered_updates_per_s: {rate}")
+        print(f"arrivals: {'spread' if spread else 'lockstep'}")
         for name, args in (("echo", [sys.executable, "-c", ECHO_BOT]),
                            ("lianxin", [sys.executable, "-m", "bot.cli", "run"])):
             async with FakeTelegram(flood_limits=False) as fake:
                 env = {**base, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.url}
-                await measure(name, args, env, fake, residents, messages, rate, workdir)
+                await measure(name, args, env, fake, residents, messages, rate, spread,
+                              workdir)
 
 
 if __name__ == "__main__":
@@ -121,6 +135,9 @@ if __name__ == "__main__":
     parser.add_argument("--residents", type=int, default=50)
     parser.add_argument("--messages", type=int, default=10)
     parser.add_argument("--rate", type=float, default=20.0)
+    parser.add_argument("--spread", action="store_true",
+                        help="each resident starts at a different step of the script")
     parser.add_argument("--database-url")
     options = parser.parse_args()
-    asyncio.run(main(options.residents, options.messages, options.rate, options.database_url))
+    asyncio.run(main(options.residents, options.messages, options.rate, options.spread,
+                     options.database_url))

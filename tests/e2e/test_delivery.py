@@ -61,6 +61,16 @@ async def test_an_update_delivered_twice_is_handled_once(
     assert count(fake, RESIDENT, "已提交") == 2
 
 
+async def test_an_answer_that_writes_nothing_is_not_given_twice(
+        fake: FakeTelegram, running_bot: BotProcess) -> None:
+    await say(fake, RESIDENT, "/help", "怎样反映问题")   # recorded before its answer
+    fake.redeliver_last(1)
+    await fake.wait_updates_consumed()
+    await say(fake, RESIDENT, "/new", "请描述")   # the bot goes on
+    assert count(fake, RESIDENT, "怎样反映问题") == 1
+    assert "Traceback" not in running_bot.output()
+
+
 async def test_a_department_nobody_can_reach_is_reported_to_the_office(
         fake: FakeTelegram, running_bot: BotProcess) -> None:
     fake.add_user(ASSIGNEE, "王师傅", opened=False)
