@@ -53,11 +53,19 @@ async def request_for_update(session: AsyncSession, number: str) -> Request | No
     return (await session.execute(statement)).scalar_one_or_none()
 
 
+OPEN_STATUSES = ("triage", "dispatched", "in_progress", "restricted")
+
+
 async def requests_of_resident(session: AsyncSession, resident_id: int,
-                               limit: int | None = 10) -> Sequence[Request]:
-    statement = (select(Request).where(Request.resident_id == resident_id)
-                 .order_by(Request.id.desc()).limit(limit))
-    return (await session.execute(statement)).scalars().all()
+                               limit: int | None = 10,
+                               open_only: bool = False) -> Sequence[Request]:
+    """The resident's own requests, newest first, at most `limit` (None: all); `open_only`:
+    those not yet answered (OPEN_STATUSES)."""
+    statement = select(Request).where(Request.resident_id == resident_id)
+    if open_only:
+        statement = statement.where(Request.status.in_(OPEN_STATUSES))
+    return (await session.execute(statement.order_by(Request.id.desc()).limit(limit))
+            ).scalars().all()
 
 
 async def filed_between(session: AsyncSession, resident_id: int, start: datetime,
@@ -403,7 +411,6 @@ def requests_of(resident_id: int, phone: str | None = None) -> Any:
     return select(Request).where(mine).order_by(Request.id.desc())
 
 
-OPEN_STATUSES = ("triage", "dispatched", "in_progress", "restricted")
 SIMILAR_LIMIT = 200   # open requests of one category in 30 days: a district's worth
 
 
@@ -418,16 +425,6 @@ async def similar_open_requests(session: AsyncSession, *, category: str, since: 
                         Request.created_at >= since, Request.resident_id != resident_id,
                         Request.address.is_not(None), Request.id.not_in(joined))
                  .order_by(Request.id.desc()).limit(SIMILAR_LIMIT))
-    return (await session.execute(statement)).scalars().all()
-
-
-async def open_requests_of_resident(session: AsyncSession, resident_id: int,
-                                    limit: int) -> Sequence[Request]:
-    """The resident's own requests not yet answered, newest first."""
-    statement = (select(Request)
-                 .where(Request.resident_id == resident_id,
-                        Request.status.in_(OPEN_STATUSES))
-                 .order_by(Request.id.desc()).limit(limit))
     return (await session.execute(statement)).scalars().all()
 
 

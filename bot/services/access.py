@@ -70,8 +70,12 @@ async def at_daily_limit(uow: UnitOfWork, svc: Services, resident_id: int) -> bo
     return access.over_daily_limit(filed, svc.config.residents.daily_reports)
 
 
-async def stored_traditional(uow: UnitOfWork, resident_id: int) -> bool:
-    """Whether the resident is known to read Traditional Chinese."""
+async def prefers_traditional(uow: UnitOfWork, resident_id: int,
+                              language_code: str | None) -> bool:
+    """Whether to answer `resident_id` in Traditional Chinese (inside the caller's unit):
+    their Telegram language says so, or they were seen writing it."""
+    if access.reads_traditional(language_code):
+        return True
     row = await queries.resident(uow.session, resident_id)
     return row is not None and row.traditional
 
@@ -107,7 +111,5 @@ async def reads_traditional(svc: Services, *, user_id: int,
                             language_code: str | None) -> bool:
     """Whether to answer `user_id` in Traditional Chinese: their Telegram language says
     so, or they were seen writing it."""
-    if access.reads_traditional(language_code):
-        return True
     async with svc.uow() as uow:
-        return await stored_traditional(uow, user_id)
+        return await prefers_traditional(uow, user_id, language_code)

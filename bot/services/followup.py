@@ -36,7 +36,8 @@ async def offer(svc: Services, *, user_id: int, inp: Incoming) -> list[Say] | No
         return None
     traditional = is_traditional(inp.plain)
     async with svc.uow() as uow:
-        mine = await queries.open_requests_of_resident(uow.session, user_id, OFFERED)
+        mine = await queries.requests_of_resident(uow.session, user_id, OFFERED,
+                                                   open_only=True)
         if not mine:
             return None
         conv = await queries.conversation_of(uow.session, user_id)

@@ -320,8 +320,7 @@ async def begin(svc: Services, *, user_id: int, first: Incoming | None = None,
     (texts.DAILY_LIMIT) once the resident filed `residents.daily_reports` today."""
     language = language or (first.language if first is not None else None)
     async with svc.uow() as uow:
-        prefers = (access.reads_traditional(language)
-                   or await residents_access.stored_traditional(uow, user_id))
+        prefers = await residents_access.prefers_traditional(uow, user_id, language)
         if await residents_access.at_daily_limit(uow, svc, user_id):
             limit = svc.config.residents.daily_reports
             return Turn([Say(texts.DAILY_LIMIT, {"limit": limit}, keyboard=Keyboard.REMOVE,
