@@ -248,8 +248,8 @@ class OutboxWorker:
             elif result.delivery == Delivery.MIGRATED and self._on_migrated:
                 assert result.new_chat_id is not None
                 await self._on_migrated(row.chat_id, result.new_chat_id)
-            if (result.delivery == Delivery.SENT and row.keep_copy and self._on_card_sent
-                    and result.message_id is not None and row.edit_message_id is None):
+            if self._on_card_sent and _card_went_out(row, result):
+                assert result.message_id is not None
                 await self._on_card_sent(row, result.message_id)
         except Exception as exc:
             _log_failure(exc, f"after outbox row {row.id} ({result.delivery})")
@@ -314,12 +314,18 @@ def _apply(row: OutboxMessage, result: Result, now: datetime) -> None:
                     result.error)
 
 
+def _card_went_out(row: OutboxMessage, result: Result) -> bool:
+    """A card of a request was sent as a new message (not an edit): a copy to keep."""
+    return (result.delivery == Delivery.SENT and row.keep_copy and row.request_id is not None
+            and result.message_id is not None and row.edit_message_id is None)
+
+
 async def _keep_copy(session: AsyncSession, row: OutboxMessage, result: Result,
                      now: datetime) -> None:
     """A card sent: its message is recorded as a copy to edit later. An edit of a message
     that can no longer be edited: the copy is forgotten (it is never tried again)."""
-    if (result.delivery == Delivery.SENT and row.keep_copy and row.request_id is not None
-            and result.message_id is not None and row.edit_message_id is None):
+    if _card_went_out(row, result):
+        assert row.request_id is not None and result.message_id is not None
         queries.add_card_copy(session, request_id=row.request_id, chat_id=row.chat_id,
                               message_id=result.message_id, kind=row.kind, now=now,
                               shown=queries.card_digest(row.text, row.buttons))
