@@ -18,7 +18,7 @@ from bot.services.core import Services
 from bot.services.incoming import Incoming, Kind
 from bot.services.ledger import load, record, view_of
 from storage import queries
-from storage.models import Attachment, Conversation, Request
+from storage.models import Attachment, Conversation, Request, RequestSubscriber
 from storage.uow import UnitOfWork
 
 PAGE_SIZE = 5          # a phone screen's worth of requests
@@ -42,16 +42,21 @@ async def my_page(svc: Services, *, resident_id: int, page: int = 0) -> Page:
                     page * PAGE_SIZE + 1, followed)
 
 
-async def _own(uow: UnitOfWork, actor_id: int, number: str) -> Request:
-    """The resident's own request, or one a grid worker filed for their own phone (another's
-    is as unknown as a missing one)."""
+async def _readable(uow: UnitOfWork, actor_id: int,
+                    number: str) -> tuple[Request, RequestSubscriber | None]:
+    """The request `number` if the resident may read it, and their +1 if they joined it:
+    their own, one they joined, or one a grid worker filed for their own phone (another's is
+    as unknown as a missing one: UnknownRequest)."""
     req = await queries.request_by_number(uow.session, number)
     if req is None:
         raise UnknownRequest(number)
     if req.resident_id == actor_id:
-        return req
+        return req, None
+    joined = await queries.subscription(uow.session, req.id, actor_id)
+    if joined is not None:
+        return req, joined
     if req.proxy and req.phone and req.phone == await access.own_phone(uow, actor_id):
-        return req   # to read: the grid worker acts on it (bot.domain.rules: _owner)
+        return req, None   # to read: the grid worker acts on it (bot.domain.rules: _owner)
     raise UnknownRequest(number)
 
 
@@ -60,15 +65,11 @@ async def detail(svc: Services, *, actor_id: int, number: str) -> Card:
     apply now; a request they joined (+1) shows without actions (those are the reporter's),
     in the joiner's own script. Raises UnknownRequest for one neither theirs nor joined."""
     async with svc.uow() as uow:
-        found = await queries.request_by_number(uow.session, number)
-        joined = None if found is None else await queries.subscription(
-            uow.session, found.id, actor_id)
-        req = found if found is not None and joined is not None else await _own(
-            uow, actor_id, number)
+        req, joined = await _readable(uow, actor_id, number)
         events = await queries.history(uow.session, req.id)
         actor = Actor(actor_id, Role.RESIDENT, None, "")
         view = view_of(req) if joined is None else dataclasses.replace(
-            view_of(req), traditional=joined.traditional)
+            view_of(req), traditional=joined.traditional)   # in the joiner's own script
         return Card(view, allowed_actions(actor, req, ACTIONS), True,
                     tuple(HistoryItem(e.at, e.kind, e.actor_role, {}) for e in events),
                     followed=joined is not None)
