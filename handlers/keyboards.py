@@ -19,7 +19,9 @@ TelegramMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemov
 
 
 def _reply_keyboard(rows: list[list[KeyboardButton]]) -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=False)
+    """One-time: each report keyboard answers one question, and the confirm step's summary
+    (inline buttons) cannot remove it; the client hides it once a button is pressed."""
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
 
 
 def _keyboard(kind: Keyboard, traditional: bool) -> TelegramMarkup:

@@ -154,9 +154,9 @@ ASK_PHONE = (
 )
 PHONE_INVALID = "这个号码好像不对，请输入 11 位手机号或带区号的座机号，或点“跳过”。"
 PHONE_NOT_OWN = "请点“分享手机号”分享您本人的号码，或直接输入号码，或点“跳过”。"
-REVIEW_NEXT = "好的，请核对以下内容："
+REVIEW_NEXT = "好的，请核对以下内容：\n"
 SUMMARY = (
-    "{who}<b>问题描述</b>：{description}\n"
+    "{heading}{who}<b>问题描述</b>：{description}\n"
     "<b>照片</b>：{photos}\n"
     "<b>地点</b>：{address}\n"
     "<b>联系电话</b>：{phone}\n\n"

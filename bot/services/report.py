@@ -253,11 +253,13 @@ def _shown_description(text: str) -> str | Say:
                                         "count": len(text)})
 
 
-def summary(data: Data) -> Say:
+def summary(data: Data, heading: str = "") -> Say:
+    """The draft as the resident confirms it, with 确认提交 / 修改 / 取消; `heading` (a
+    catalogue text) opens it when the confirm step is reached."""
     photos = data.get("photos") or []
     who = Say(texts.PROXY_WHO, {"name": data.get("name", ""), "phone": data.get("phone", "")})
     return Say(texts.SUMMARY, {
-        "who": who if data.get("proxy") else "",
+        "heading": heading, "who": who if data.get("proxy") else "",
         "description": _shown_description(data.get("description", "")),
         "photos": Say(texts.PHOTO_COUNT, {"count": len(photos)}) if photos else texts.NO_PHOTOS,
         "address": _where(data), "phone": data.get("phone") or texts.NO_PHONE,
@@ -280,7 +282,9 @@ def prompt(step: str, data: Data) -> list[Say]:
         return [Say(texts.ASK_PROXY_PHONE, keyboard=Keyboard.REMOVE)]
     if step == PROXY_NAME:
         return [Say(texts.ASK_PROXY_NAME)]
-    return [Say(texts.REVIEW_NEXT, keyboard=Keyboard.REMOVE), summary(data)]
+    # One message: the summary's inline buttons cannot also take the phone step's reply
+    # keyboard away (one-time, hidden once pressed); the message after the summary does.
+    return [summary(data, texts.REVIEW_NEXT)]
 
 
 def _localised(says: list[Say], data: Data) -> list[Say]:
@@ -528,11 +532,13 @@ async def _choose(uow: UnitOfWork, svc: Services, conv: Conversation, data: Data
         department = svc.config.department(req.department) if req.department else None
         routing = (Say(texts.SUBMITTED_ROUTED, {"department": department.name})
                    if department else Say(texts.SUBMITTED_TRIAGE))
-        done = Say(texts.SUBMITTED, {"number": req.number, "routing": routing})
+        done = Say(texts.SUBMITTED, {"number": req.number, "routing": routing},
+                   keyboard=Keyboard.REMOVE)
         return Outcome(buttons=(), replies=tuple(_localised([done], data)))
     if choice == "cancel":
         await uow.session.delete(conv)
-        return Outcome(buttons=(), replies=tuple(_localised([Say(texts.CANCELLED)], data)))
+        cancelled = Say(texts.CANCELLED, keyboard=Keyboard.REMOVE)
+        return Outcome(buttons=(), replies=tuple(_localised([cancelled], data)))
     if choice == "edit":
         fields = tuple(((texts.FIELD_LABELS[f], callbacks.encode(callbacks.DRAFT, f)),)
                        for f in (DESCRIPTION, PHOTOS, ADDRESS, PHONE))

@@ -74,6 +74,19 @@ async def test_edit_returns_to_the_summary(services: Services) -> None:
     assert "瑞祥社区2号楼北门" in summary[-1].text and summary[-1].buttons
 
 
+async def test_the_summary_is_one_message_and_what_follows_takes_the_keyboard_away(
+        services: Services) -> None:
+    for choice in ("ok", "cancel"):
+        await start(services, RESIDENT)
+        for text in ("瑞祥社区路灯不亮", "完成", "瑞祥社区1号楼"):
+            await say(services, RESIDENT, text)
+        summary = await say(services, RESIDENT, "跳过")
+        assert len(summary) == 1   # one message: 50 residents at once stay within 30/s
+        assert summary[0].text.startswith("好的，请核对") and summary[0].buttons
+        outcome = await press_draft(services, RESIDENT, choice)
+        assert [r.keyboard for r in outcome.replies] == [Keyboard.REMOVE]
+
+
 async def test_cancel_at_any_step_and_a_stale_summary(services: Services) -> None:
     await start(services, RESIDENT)
     await say(services, RESIDENT, "瑞祥社区路灯不亮")
