@@ -1,7 +1,7 @@
 """Intake cost: the bot against a bare python-telegram-bot echo bot, same fake, same load.
 
     python bench/intake.py [--residents 50] [--messages 10] [--rate 20] [--spread]
-                           [--database-url URL]
+                           [--repeat 1] [--database-url URL]
 
 Each bot runs as its own process (`lianxin run`, long polling; the echo bot: PTB with one
 MessageHandler that answers every message) against the fake Bot API (tests/fakebot) with its
@@ -18,6 +18,10 @@ By default the residents run the script in lockstep: resident i sends step k wit
 `--spread` resident i starts at step i mod len(SCRIPT) of the script (rotated, wrapping
 around), as real residents arrive at different times; the updates per second offered and
 each resident's pacing are the same.
+
+With `--repeat N` the two bots are measured N times, alternately (echo, lianxin, echo, …),
+so that both see the same moments of a shared machine; each run's figures are printed, then
+the medians and the median of the per-run CPU ratios (`cpu_ratio`, the target's figure).
 """
 
 from __future__ import annotations
@@ -78,7 +82,8 @@ async def resident(fake: FakeTelegram, user: int, messages: int, every: float,
 
 async def measure(name: str, args: list[str], env: dict[str, str], fake: FakeTelegram,
                   residents: int, messages: int, rate: float, spread: bool,
-                  workdir: Path) -> None:
+                  workdir: Path) -> dict[str, float]:
+    """One bot's figures for one run: updates, updates/s, CPU ms per update, p50/p95 ms."""
     with (workdir / f"{name}.log").open("wb") as log:
         process = await asyncio.create_subprocess_exec(*args, env=env, cwd=workdir,
                                                        stdout=log, stderr=log)
@@ -103,14 +108,17 @@ async def measure(name: str, args: list[str], env: dict[str, str], fake: FakeTel
         await process.wait()
     updates = residents * messages
     quantiles = statistics.quantiles(latencies, n=100)
-    print(f"{name}_updates: {updates}")
-    print(f"{name}_updates_per_s: {updates / elapsed:.1f}")
-    print(f"{name}_cpu_ms_per_update: {spent / updates:.2f}")
-    print(f"{name}_latency_p50_ms: {quantiles[49] * 1000:.1f}")
-    print(f"{name}_latency_p95_ms: {quantiles[94] * 1000:.1f}")
+    return {"updates": updates, "updates_per_s": updates / elapsed,
+            "cpu_ms_per_update": spent / updates, "latency_p50_ms": quantiles[49] * 1000,
+            "latency_p95_ms": quantiles[94] * 1000}
 
 
-async def main(residents: int, messages: int, rate: float, spread: bool,
+def report(name: str, figures: dict[str, float]) -> None:
+    for key, value in figures.items():
+        print(f"{name}_{key}: {value:.0f}" if key == "updates" else f"{name}_{key}: {value:.2f}")
+
+
+async def main(residents: int, messages: int, rate: float, spread: bool, repeat: int,
                url: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -122,12 +130,26 @@ async def main(residents: int, messages: int, rate: float, spread: bool,
         print(f"database: {base['DATABASE_URL'].split(':')[0]}")
         print(f"offered_updates_per_s: {rate}")
         print(f"arrivals: {'spread' if spread else 'lockstep'}")
-        for name, args in (("echo", [sys.executable, "-c", ECHO_BOT]),
-                           ("lianxin", [sys.executable, "-m", "bot.cli", "run"])):
-            async with FakeTelegram(flood_limits=False) as fake:
-                env = {**base, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.url}
-                await measure(name, args, env, fake, residents, messages, rate, spread,
-                              workdir)
+        runs: dict[str, list[dict[str, float]]] = {"echo": [], "lianxin": []}
+        for run in range(1, repeat + 1):
+            for name, args in (("echo", [sys.executable, "-c", ECHO_BOT]),
+                               ("lianxin", [sys.executable, "-m", "bot.cli", "run"])):
+                # update ids of their own: the database keeps earlier runs' as seen
+                async with FakeTelegram(flood_limits=False,
+                                        first_update_id=run * 1_000_000 + 1) as fake:
+                    env = {**base, "TELEGRAM_BOT_TOKEN": fake.token,
+                           "TELEGRAM_API_URL": fake.url}
+                    figures = await measure(name, args, env, fake, residents, messages, rate,
+                                            spread, workdir)
+                runs[name].append(figures)
+                report(name if repeat == 1 else f"run{run}_{name}", figures)
+        if repeat > 1:
+            for name, figures in runs.items():
+                report(f"median_{name}", {key: statistics.median(f[key] for f in figures)
+                                          for key in figures[0]})
+        ratios = [ours["cpu_ms_per_update"] / echo["cpu_ms_per_update"]
+                  for echo, ours in zip(runs["echo"], runs["lianxin"], strict=True)]
+        print(f"cpu_ratio: {statistics.median(ratios):.2f}")
 
 
 if __name__ == "__main__":
@@ -137,7 +159,9 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=20.0)
     parser.add_argument("--spread", action="store_true",
                         help="each resident starts at a different step of the script")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="measure both bots this many times, alternately (medians)")
     parser.add_argument("--database-url")
     options = parser.parse_args()
     asyncio.run(main(options.residents, options.messages, options.rate, options.spread,
-                     options.database_url))
+                     options.repeat, options.database_url))

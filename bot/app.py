@@ -11,6 +11,7 @@ import gc
 import hashlib
 import logging
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -35,6 +36,7 @@ from bot.services.learning import load_model, refresh_model, retrain
 from bot.services.reach import chat_migrated, chat_unreachable
 from bot.services.staff import sync_staff
 from bot.services.sweeps import run_sweeps
+from bot.services.updates import record_before_call
 from bot.setup import SetupError
 from handlers import register
 from handlers.context import AppContext
@@ -76,6 +78,7 @@ async def _start(app: Application) -> None:  # type: ignore[type-arg]
     worker = OutboxWorker(svc.sessions, svc.now, TelegramSender(app.bot, limiter.pacer),
                           **delivery_hooks(svc))
     svc.wake_outbox = worker.wake
+    limiter.before_call = partial(record_before_call, svc)   # no answer to a redelivery
     staff = await sync_staff(svc, settings.config)
     await app.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS_RESIDENT])
     every = settings.config.scheduler.retrain.as_timedelta()

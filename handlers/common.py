@@ -24,7 +24,12 @@ from bot.notify.render import in_traditional
 from bot.notify.replies import Reply
 from bot.services import Services
 from bot.services.cards import keep_copies
-from bot.services.updates import database_unavailable, queue_replies
+from bot.services.updates import (
+    UpdateSeen,
+    database_unavailable,
+    queue_replies,
+    stop_recording,
+)
 from handlers.context import AppContext
 from handlers.keyboards import keyboard_json, markup
 
@@ -107,6 +112,9 @@ async def on_error(update: object, context: AppContext) -> None:
 
 async def _on_error(update: object, context: AppContext) -> None:
     error = context.error
+    if isinstance(error, UpdateSeen):   # a redelivery: nothing written, nothing answered
+        log.info("%s", error)
+        return
     if isinstance(error, UnsentReplies):
         log.warning("Telegram did not take a reply (%s): queued", error.__cause__)
         await queue_replies(context.svc, error.chat_id,
@@ -119,6 +127,7 @@ async def _on_error(update: object, context: AppContext) -> None:
         log.warning("database unavailable while handling an update: %s", error)
     else:
         log.error("error while handling an update", exc_info=error)
+    stop_recording()   # the apology does not record the update: redelivered, it is retried
     if isinstance(update, Update):
         await apologise(update, context)
 

@@ -1,43 +1,25 @@
-"""Every update before its handler (redeliveries skipped), groups that moved, and the bot
-added back to a group."""
+"""Every update before its handler (noted, so that a redelivery is skipped), groups that
+moved, and the bot added back to a group."""
 
 from __future__ import annotations
 
 import logging
 
 from telegram import ChatMember, Update
-from telegram.ext import ApplicationHandlerStop
 
 from bot.services.reach import chat_migrated, chat_reached
-from bot.services.updates import database_unavailable, first_delivery
-from handlers.common import apologise
+from bot.services.updates import handling
 from handlers.context import AppContext
 
 log = logging.getLogger(__name__)
 
 
 async def skip_seen(update: object, context: AppContext) -> None:
-    """Group -1: an update Telegram delivers a second time goes no further. If the database
-    cannot say (it is down), the sender is told to try again and the update goes no
-    further either."""
-    if not isinstance(update, Update):
-        return
-    try:
-        first = await first_delivery(context.svc, update.update_id)
-    except Exception as exc:
-        if database_unavailable(exc):
-            log.warning("database unavailable (%s); update %s: the sender is asked to retry",
-                        exc, update.update_id)
-        else:
-            log.exception("could not record update %s; the sender is asked to retry",
-                          update.update_id)
-        try:
-            await apologise(update, context)
-        except Exception:
-            log.exception("could not ask the sender of update %s to retry", update.update_id)
-        raise ApplicationHandlerStop from None
-    if not first:
-        raise ApplicationHandlerStop
+    """Group -1: note the update being handled. Its id is recorded by the handler's first
+    commit or before its first answer, whichever comes first; a redelivery raises
+    UpdateSeen there (bot.services.updates), which the error handler drops silently."""
+    if isinstance(update, Update):
+        handling(update.update_id)
 
 
 async def on_migrate(update: Update, context: AppContext) -> None:

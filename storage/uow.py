@@ -52,7 +52,7 @@ class UnitOfWork:
         await self.session.rollback()
 
     async def commit(self) -> None:
-        if self._before_commit is not None and self.pending:
+        if self._before_commit is not None:
             await self._before_commit(self)
         self.pending = []
         queued = self.session.info.pop(OUTBOX_QUEUED, False)

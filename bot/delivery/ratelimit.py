@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -60,6 +60,8 @@ class PacingRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self.pacer = pacer
         self.max_retries = max_retries
         self.rate_limited = 0   # 429s Telegram answered (the target is none)
+        # awaited before every call (bot.app: the update being handled is recorded first)
+        self.before_call: Callable[[], Awaitable[None]] | None = None
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -76,8 +78,11 @@ class PacingRateLimiter(BaseRateLimiter[dict[str, Any]]):
         data: dict[str, Any],
         rate_limit_args: dict[str, Any] | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        """Wait for the budget (unless the caller took it: `PACED`), call, give the budget
-        back (counted from the answer on), retry 429s."""
+        """`before_call` first (its exception goes through, no call made); wait for the
+        budget (unless the caller took it: `PACED`), call, give the budget back (counted
+        from the answer on), retry 429s."""
+        if self.before_call is not None:
+            await self.before_call()
         paced = bool(rate_limit_args and rate_limit_args.get("paced"))
         counted = endpoint in MESSAGE_METHODS
         for attempt in range(self.max_retries + 1):

@@ -32,11 +32,16 @@ class Services:
     model_id: int | None = None   # the stored routing model the router uses
 
     def uow(self) -> UnitOfWork:
-        """A unit of work whose recorded events become outbox rows at commit (the policy)."""
+        """A unit of work whose recorded events become outbox rows at commit (the policy);
+        its first commit while an update is handled records the update (bot.services.updates:
+        a redelivery raises UpdateSeen there and nothing is committed)."""
         from bot.services.publish import publish
+        from bot.services.updates import record_in
 
         async def before_commit(uow: UnitOfWork) -> None:
-            await publish(self, uow)
+            await record_in(self, uow)   # the update being handled, in this transaction
+            if uow.pending:
+                await publish(self, uow)
 
         return UnitOfWork(self.sessions, before_commit=before_commit,
                           on_outbox=self.wake_outbox)

@@ -97,8 +97,12 @@ class FakeTelegram(EditMethods, MetaMethods, EventsMixin):
         bot_username: str = "lianxin_test_bot",
         flood_limits: bool = True,
         clock: Callable[[], float] | None = None,
+        first_update_id: int = 100_001,
     ) -> None:
-        super().__init__(token, bot_username=bot_username, flood_limits=flood_limits, clock=clock)
+        # first_update_id: where this fake's update ids start (a bot that keeps its database
+        # across fakes would take a reused id for a redelivery, as it should)
+        super().__init__(token, bot_username=bot_username, flood_limits=flood_limits,
+                         clock=clock, first_update_id=first_update_id)
         self.url = ""
         self.dropped: list[str] = []
         self._faults: dict[str, list[_Fault]] = {}

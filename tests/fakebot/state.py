@@ -28,6 +28,7 @@ class FakeState:
         bot_username: str,
         flood_limits: bool,
         clock: Callable[[], float] | None,
+        first_update_id: int = 100_001,
     ) -> None:
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
@@ -53,7 +54,7 @@ class FakeState:
         self.update_log: dict[int, dict[str, Any]] = {}  # every update ever queued, by id
         self.delivered: list[int] = []  # update ids in the order they were handed out
         self._pinned: set[int] = set()  # redelivered: kept whatever the poller's offset
-        self._update_ids = itertools.count(100_001)
+        self._update_ids = itertools.count(first_update_id)
         self._serial = itertools.count(1)
         self._queries: dict[str, bool] = {}
         self._signal = Signal()
