@@ -11,9 +11,9 @@ from bot.domain.model import Role
 from bot.notify import render, texts
 from bot.notify.replies import Keyboard, Reply
 from bot.services import dialogs, my, report
-from bot.services.access import reads_traditional
+from bot.services.access import Reader, reader
 from bot.services.reach import chat_reached
-from bot.services.staff import redeem_invite, role_of
+from bot.services.staff import redeem_invite
 from handlers.common import show
 from handlers.context import AppContext
 
@@ -27,19 +27,19 @@ async def on_start(update: Update, context: AppContext) -> None:
     await chat_reached(context.svc, user.id)   # blocked or never opened before: now open
     if context.args:
         return await _redeem(update, context, context.args[0])
-    role = await role_of(context.svc, user_id=user.id)
-    if role != Role.RESIDENT:
-        await _staff_menu(context, user.id, role)
-    await show(update, [Reply(_help(texts.START, role), keyboard=Keyboard.REMOVE)],
-               traditional=await _traditional(update, context))
+    who = await _reader(update, context)
+    if who.role != Role.RESIDENT:
+        await _staff_menu(context, user.id, who.role)
+    await show(update, [Reply(_help(texts.START, who.role), keyboard=Keyboard.REMOVE)],
+               traditional=who.traditional)
 
 
-async def _traditional(update: Update, context: AppContext) -> bool:
-    """Whether the sender reads Traditional: their Telegram language, or seen writing it."""
+async def _reader(update: Update, context: AppContext) -> Reader:
+    """The sender's role and whether they read Traditional (Telegram language, or seen
+    writing it)."""
     user = update.effective_user
     assert user is not None
-    return await reads_traditional(context.svc, user_id=user.id,
-                                   language_code=user.language_code)
+    return await reader(context.svc, user_id=user.id, language_code=user.language_code)
 
 
 async def _redeem(update: Update, context: AppContext, code: str) -> None:
@@ -56,10 +56,8 @@ async def _redeem(update: Update, context: AppContext, code: str) -> None:
 
 async def on_help(update: Update, context: AppContext) -> None:
     """/help: how to report and follow a request."""
-    user = update.effective_user
-    assert user is not None
-    await show(update, [Reply(_help(texts.HELP, await role_of(context.svc, user_id=user.id)))],
-               traditional=await _traditional(update, context))
+    who = await _reader(update, context)
+    await show(update, [Reply(_help(texts.HELP, who.role))], traditional=who.traditional)
 
 
 def _help(base: str, role: Role) -> str:
@@ -99,8 +97,9 @@ async def on_my(update: Update, context: AppContext) -> None:
     """/my: the resident's requests with their status, a page at a time."""
     user = update.effective_user
     assert user is not None
-    text, buttons = render.my_requests(await my.my_page(context.svc, resident_id=user.id))
-    await show(update, [Reply(text, buttons)], traditional=await _traditional(update, context))
+    page = await my.my_page(context.svc, resident_id=user.id, language_code=user.language_code)
+    text, buttons = render.my_requests(page)
+    await show(update, [Reply(text, buttons)], traditional=page.traditional)
 
 
 async def on_cancel(update: Update, context: AppContext) -> None:
@@ -114,7 +113,7 @@ async def on_cancel(update: Update, context: AppContext) -> None:
 async def on_privacy(update: Update, context: AppContext) -> None:
     """/privacy: what is stored and who sees it."""
     await show(update, [Reply(texts.fmt(texts.PRIVACY))],
-               traditional=await _traditional(update, context))
+               traditional=(await _reader(update, context)).traditional)
 
 
 async def on_delete_my_data(update: Update, context: AppContext) -> None:

@@ -343,12 +343,15 @@ async def last_event_at(session: AsyncSession, request_id: int,
 
 
 async def page_of(session: AsyncSession, statement: Any, *, page: int,
-                  size: int) -> tuple[Sequence[Request], int]:
-    """One page (0-based) of a request query, and how many rows it has in all."""
+                  size: int) -> tuple[Sequence[Request], int, int]:
+    """One page of a request query: its rows, how many rows the query has in all, and the
+    page shown (0-based: `page` clamped to the pages there are, so a stale 下一页 shows the
+    last one)."""
     total = (await session.execute(select(func.count()).select_from(
         statement.order_by(None).subquery()))).scalar_one()
+    page = min(max(page, 0), max(0, (total - 1) // size))
     rows = (await session.execute(statement.offset(page * size).limit(size))).scalars().all()
-    return rows, total
+    return rows, total, page
 
 
 def tasks_of(assignee_id: int, department: str | None) -> Any:

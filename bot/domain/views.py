@@ -70,6 +70,7 @@ class Page:
     total: int
     first: int = 1   # the list position of the first item (1-based)
     followed: frozenset[str] = frozenset()   # numbers the reader joined (+1), not theirs
+    traditional: bool = False   # the reader reads Traditional Chinese
 
 
 @dataclass(frozen=True)

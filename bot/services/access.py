@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain import access
+from bot.domain.model import Role
 from bot.services.core import Services
+from bot.services.ledger import actor_of
 from storage import queries
 from storage.uow import UnitOfWork
 
@@ -107,9 +109,18 @@ async def forget_phone(uow: UnitOfWork, resident_id: int) -> None:
         row.phone = None
 
 
-async def reads_traditional(svc: Services, *, user_id: int,
-                            language_code: str | None) -> bool:
-    """Whether to answer `user_id` in Traditional Chinese: their Telegram language says
-    so, or they were seen writing it."""
+@dataclass(frozen=True)
+class Reader:
+    """Who is reading the bot's answer: their role (the staff table, else resident) and
+    whether they read Traditional Chinese."""
+
+    role: Role
+    traditional: bool
+
+
+async def reader(svc: Services, *, user_id: int, language_code: str | None) -> Reader:
+    """`user_id`'s role and script, in one unit of work (/start, /help, /privacy):
+    Traditional when their Telegram language says so or they were seen writing it."""
     async with svc.uow() as uow:
-        return await prefers_traditional(uow, user_id, language_code)
+        actor = await actor_of(uow.session, user_id)
+        return Reader(actor.role, await prefers_traditional(uow, user_id, language_code))

@@ -26,20 +26,23 @@ FLOW = "add_info"      # the conversation that waits for the added information
 ACTIONS = ("add_info", "withdraw", "urge", "rate")   # the detail's buttons, in order
 
 
-async def my_page(svc: Services, *, resident_id: int, page: int = 0) -> Page:
+async def my_page(svc: Services, *, resident_id: int, page: int = 0,
+                  language_code: str | None = None) -> Page:
     """One page (0-based, clamped) of the resident's requests, newest first, with those a
-    grid worker filed for the phone they shared as their own (to read)."""
+    grid worker filed for the phone they shared as their own (to read); `traditional` when
+    the resident reads Traditional (`language_code`: their Telegram language, or seen
+    writing it)."""
     async with svc.uow() as uow:
         mine = queries.requests_of(resident_id, await access.own_phone(uow, resident_id))
-        _rows, total = await queries.page_of(uow.session, mine, page=0, size=1)
+        rows, total, page = await queries.page_of(uow.session, mine, page=page,
+                                                  size=PAGE_SIZE)
         pages = max(1, math.ceil(total / PAGE_SIZE))
-        page = min(max(page, 0), pages - 1)
-        rows, total = await queries.page_of(uow.session, mine, page=page, size=PAGE_SIZE)
         # joined (+1): to follow, not to act on (a grid worker's 代报 keeps its own rule)
         followed = frozenset(r.number for r in rows
                              if r.resident_id != resident_id and not r.proxy)
+        traditional = await access.prefers_traditional(uow, resident_id, language_code)
         return Page("my", tuple(view_of(r) for r in rows), page, pages, total,
-                    page * PAGE_SIZE + 1, followed)
+                    page * PAGE_SIZE + 1, followed, traditional)
 
 
 async def _readable(uow: UnitOfWork, actor_id: int,

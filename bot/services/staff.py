@@ -17,7 +17,7 @@ from bot.domain.model import Role
 from bot.domain.staffing import Source, StaffError
 from bot.notify import texts
 from bot.services.core import Services
-from bot.services.ledger import actor_of, deadlines, record
+from bot.services.ledger import deadlines, record
 from storage import queries
 from storage.models import StaffInvite, StaffMember
 from storage.uow import UnitOfWork
@@ -92,12 +92,6 @@ async def sync_staff(svc: Services, config: Config) -> int:
                 await _deactivate(uow, svc, member)
         await uow.commit()
     return len(listed)
-
-
-async def role_of(svc: Services, *, user_id: int) -> Role:
-    """The user's role: a staff role from the staff table, else resident."""
-    async with svc.uow() as uow:
-        return (await actor_of(uow.session, user_id)).role
 
 
 async def add_staff(svc: Services, *, telegram_id: int, name: str, role: str,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.config import Residents
 from bot.domain.errors import UnknownRequest
-from bot.domain.model import Rating, Status
+from bot.domain.model import Rating, Role, Status
 from bot.notify import texts
 from bot.notify.replies import Keyboard
 from bot.services import Services, access, my, privacy, report
@@ -99,14 +99,16 @@ async def test_a_traditional_telegram_language_reads_traditional_from_the_first_
     await accept(services, ASSIGNEE, number)
     notice = (await outbox(services, chat_id=RESIDENT, kind="accepted"))[0]
     assert "您的訴求" in (notice.text or "")   # rendered at publish time, in Traditional
-    # the preference is kept: /start and /help answer in Traditional without the language
-    assert await access.reads_traditional(services, user_id=RESIDENT, language_code=None)
+    # the preference is kept: /start, /help and /my answer in Traditional without the language
+    assert (await access.reader(services, user_id=RESIDENT, language_code=None)).traditional
+    assert (await my.my_page(services, resident_id=RESIDENT)).traditional
 
 
 async def test_a_simplified_language_stays_simplified(services: Services) -> None:
     replies = render_texts(await report.start(services, user_id=RESIDENT, language="zh-hans"))
     assert "请描述您遇到的问题" in replies[0]
-    assert not await access.reads_traditional(services, user_id=RESIDENT, language_code="en")
+    assert await access.reader(services, user_id=RESIDENT, language_code="en") == access.Reader(
+        Role.RESIDENT, traditional=False)
 
 
 def render_texts(says: list) -> list[str]:

@@ -206,6 +206,8 @@ async def test_a_long_task_list_is_paged(services: Services) -> None:
     first = await desk_services.my_tasks(services, actor_id=ASSIGNEE)
     last = await desk_services.my_tasks(services, actor_id=ASSIGNEE, page=2)
     assert (first.pages, len(first.items), len(last.items), last.first) == (3, 5, 2, 11)
+    stale = await desk_services.my_tasks(services, actor_id=ASSIGNEE, page=7)   # old 下一页
+    assert (stale.page, stale.first, len(stale.items)) == (2, 11, 2)
     nav = desk_render.request_list(services.config, first).buttons[-1]
     assert [d for _, d in nav] == ["ls:tasks:1"]
 

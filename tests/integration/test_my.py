@@ -45,6 +45,8 @@ async def test_the_list_comes_in_pages(services: Services) -> None:
     assert [data for _label, data in buttons[-1]] == ["myp:1"] and len(buttons) == 6
     text, _ = render.my_requests(await my.my_page(services, resident_id=RESIDENT, page=1))
     assert numbers[0] in text and "第 2/2 页" in text
+    stale = await my.my_page(services, resident_id=RESIDENT, page=9)   # an old 下一页
+    assert (stale.page, stale.first, len(stale.items)) == (1, 6, 2)
     empty, none = render.my_requests(await my.my_page(services, resident_id=ASSIGNEE))
     assert "还没有提交过" in empty and none == ()
 

@@ -12,13 +12,13 @@ from bot.domain.errors import NotAllowed
 from bot.domain.model import Role, Status
 from bot.domain.staffing import StaffError
 from bot.services import Services
+from bot.services.access import reader
 from bot.services.staff import (
     add_staff,
     create_invite,
     list_staff,
     redeem_invite,
     remove_staff,
-    role_of,
     sync_staff,
 )
 from storage.models import Event, OutboxMessage, StaffInvite, StaffMember
@@ -38,6 +38,10 @@ from tests.integration.helpers import (
 )
 
 NEWCOMER = 7001
+
+
+async def role(services: Services, user_id: int) -> Role:
+    return (await reader(services, user_id=user_id, language_code=None)).role
 
 
 @pytest.fixture
@@ -96,14 +100,14 @@ async def test_config_staff_cannot_be_removed_by_the_cli(services: Services) -> 
         await remove_staff(services, telegram_id=ASSIGNEE)
     with pytest.raises(StaffError, match="not an active staff member"):
         await remove_staff(services, telegram_id=NEWCOMER)
-    assert await role_of(services, user_id=ASSIGNEE) == Role.ASSIGNEE
+    assert (await role(services, ASSIGNEE)) == Role.ASSIGNEE
 
 
 async def test_cli_staff_survive_a_restart(services: Services, config: Config) -> None:
     await add_staff(services, telegram_id=NEWCOMER, name="新同事", role="assignee",
                     department="water")
     await sync_staff(services, config)
-    assert await role_of(services, user_id=NEWCOMER) == Role.ASSIGNEE
+    assert (await role(services, NEWCOMER)) == Role.ASSIGNEE
 
 
 # --- a departing member's tasks ---------------------------------------------------------------
@@ -148,7 +152,7 @@ async def test_last_assignee_leaving_sends_the_task_to_triage(
     assert (await ledger(services, dispatched))[-1] == ("release", "in_progress", "triage")
     triage = await outbox(services, chat_id=DISPATCHER, kind="triage_card")
     assert "承办人离岗" in (triage[-1].text or "") and "市政公用局" in (triage[-1].text or "")
-    assert await role_of(services, user_id=ASSIGNEE) == Role.RESIDENT
+    assert (await role(services, ASSIGNEE)) == Role.RESIDENT
     with pytest.raises(NotAllowed):
         await resolve(services, ASSIGNEE, dispatched, "已修好")
 
@@ -173,7 +177,7 @@ async def test_an_invite_is_redeemed_once(services: Services) -> None:
 
     joined = await redeem_invite(services, user_id=NEWCOMER, name="小李", code=invite.code)
     assert joined is not None and (joined.department, joined.role) == ("水务局", "承办人")
-    assert await role_of(services, user_id=NEWCOMER) == Role.ASSIGNEE
+    assert (await role(services, NEWCOMER)) == Role.ASSIGNEE
     async with services.sessions() as session:
         member = await session.get(StaffMember, NEWCOMER)
         used = (await session.execute(select(StaffInvite))).scalar_one()
@@ -181,7 +185,7 @@ async def test_an_invite_is_redeemed_once(services: Services) -> None:
     assert (used.used_by, used.used_at) == (NEWCOMER, services.now())
 
     assert await redeem_invite(services, user_id=NEWCOMER + 1, name="x", code=invite.code) is None
-    assert await role_of(services, user_id=NEWCOMER + 1) == Role.RESIDENT
+    assert (await role(services, NEWCOMER + 1)) == Role.RESIDENT
 
 
 async def test_expired_and_unknown_codes_are_refused(services: Services, clock: Clock) -> None:
@@ -189,13 +193,13 @@ async def test_expired_and_unknown_codes_are_refused(services: Services, clock: 
     assert await redeem_invite(services, user_id=NEWCOMER, name="x", code="nonsense") is None
     clock.advance(hours=72)
     assert await redeem_invite(services, user_id=NEWCOMER, name="x", code=invite.code) is None
-    assert await role_of(services, user_id=NEWCOMER) == Role.RESIDENT
+    assert (await role(services, NEWCOMER)) == Role.RESIDENT
 
 
 async def test_config_staff_keep_their_role_when_redeeming(services: Services) -> None:
     invite = await create_invite(services, department=None, role="admin")
     assert await redeem_invite(services, user_id=ASSIGNEE, name="x", code=invite.code) is None
-    assert await role_of(services, user_id=ASSIGNEE) == Role.ASSIGNEE
+    assert (await role(services, ASSIGNEE)) == Role.ASSIGNEE
 
 
 async def test_invite_refusals(services: Services) -> None:
