@@ -10,6 +10,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.util import await_only
 
 DEFAULT_URL = "sqlite:///lianxin.db"
 
@@ -51,7 +52,9 @@ def _sqlite_serialised_writes(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # straight to aiosqlite: one trip to its thread, where a cursor opened, executed and
+        # closed through SQLAlchemy makes three (each a thread wake-up on every transaction)
+        await_only(connection.connection.driver_connection.execute("BEGIN IMMEDIATE"))
 
 
 SQLITE_POOL_TIMEOUT_S = 30.0
@@ -64,11 +67,16 @@ def create_engine(url: str) -> AsyncEngine:
     process keeps one connection and transactions queue for it in the event loop, in order.
     With more connections they would queue inside SQLite, whose busy handler sleeps (up to
     100 ms a time) rather than waking the next writer, and a connection past the pool's size
-    would be opened (a thread, PRAGMAs) and closed for each transaction."""
+    would be opened (a thread, PRAGMAs) and closed for each transaction.
+
+    No reset on return (pool_reset_on_return=None): the driver is in autocommit mode and
+    every transaction is a unit of work's BEGIN IMMEDIATE, committed or rolled back before
+    its session closes, so the pool's extra ROLLBACK would be one more thread trip each."""
     full = async_url(url)
     if full.startswith("sqlite"):
         engine = create_async_engine(full, connect_args={"timeout": 30}, pool_size=1,
-                                     max_overflow=0, pool_timeout=SQLITE_POOL_TIMEOUT_S)
+                                     max_overflow=0, pool_timeout=SQLITE_POOL_TIMEOUT_S,
+                                     pool_reset_on_return=None)
         _sqlite_serialised_writes(engine)
         return engine
     return create_async_engine(full, pool_pre_ping=True)
