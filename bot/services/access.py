@@ -123,4 +123,6 @@ async def reader(svc: Services, *, user_id: int, language_code: str | None) -> R
     Traditional when their Telegram language says so or they were seen writing it."""
     async with svc.uow() as uow:
         actor = await actor_of(uow.session, user_id)
-        return Reader(actor.role, await prefers_traditional(uow, user_id, language_code))
+        seen = Reader(actor.role, await prefers_traditional(uow, user_id, language_code))
+        await uow.commit()   # writes only the update being answered (bot.services.updates)
+    return seen

@@ -41,8 +41,10 @@ async def my_page(svc: Services, *, resident_id: int, page: int = 0,
         followed = frozenset(r.number for r in rows
                              if r.resident_id != resident_id and not r.proxy)
         traditional = await access.prefers_traditional(uow, resident_id, language_code)
-        return Page("my", tuple(view_of(r) for r in rows), page, pages, total,
-                    page * PAGE_SIZE + 1, followed, traditional)
+        shown = Page("my", tuple(view_of(r) for r in rows), page, pages, total,
+                     page * PAGE_SIZE + 1, followed, traditional)
+        await uow.commit()   # writes only the update being answered (bot.services.updates)
+    return shown
 
 
 async def _readable(uow: UnitOfWork, actor_id: int,

@@ -9,9 +9,10 @@ on the same database, changes nothing and is answered nothing:
 * the first commit of a `Services.uow()` while handling it records the id in that same
   transaction (`record_in`, no transaction of its own): if it was already recorded, the
   transaction is rolled back and `UpdateSeen` raised, so a redelivery writes nothing;
-* a Bot API call made while handling it before any such commit (a read-only answer: /help,
-  /my, a button's alert) records the id first, in its own transaction
-  (`record_before_call`): a redelivery gets no second answer either.
+* a Bot API call made while handling it before any such commit (a button's alert, a
+  read-only answer) records the id first, in its own transaction (`record_before_call`): a
+  redelivery gets no second answer either. The readings most often answered (/start, /help,
+  /my) commit their unit of work, which writes only that record: one transaction, not two.
 
 Window: ids are kept PROCESSED_UPDATES_KEPT (two days; Telegram keeps an unconfirmed update
 for 24 hours). An update whose handling failed before its first commit or answer (the

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import pytest
 
-from bot.services import Services
+from bot.services import Services, access, my
 from bot.services.updates import UpdateSeen, handling, record_before_call
 from storage.models import Conversation, ProcessedUpdate
 from tests.integration.helpers import RESIDENT, count, start
@@ -58,3 +58,10 @@ async def test_outside_an_update_nothing_is_recorded(services: Services) -> None
     await start(services, RESIDENT)
     await record_before_call(services)
     assert await count(services, ProcessedUpdate) == 0
+
+
+async def test_a_reading_records_the_update_in_its_own_transaction(services: Services) -> None:
+    await handle(4, lambda: access.reader(services, user_id=RESIDENT, language_code=None))
+    assert await count(services, ProcessedUpdate) == 1   # no answer needed to record it
+    with pytest.raises(UpdateSeen):   # redelivered: not read, so not answered, again
+        await handle(4, lambda: my.my_page(services, resident_id=RESIDENT))
