@@ -62,6 +62,9 @@ class PinyinIndex:
                 index.setdefault(sounds, []).append(word)
         self._index = {sounds: tuple(words) for sounds, words in index.items()}
         self._lengths = sorted({len(sounds) for sounds in index}, reverse=True)
+        # Every keyword's first two syllables: most positions of a text start none, and
+        # one set lookup rules them out before any longer span is built.
+        self._heads = frozenset(sounds[:2] for sounds in index)
 
     def __len__(self) -> int:
         return sum(map(len, self._index.values()))
@@ -88,8 +91,10 @@ class PinyinIndex:
         hits: list[tuple[int, int]] | None = None  # keywords found as written
         result: dict[str, tuple[int, str]] = {}
         size = len(text)
+        heads = self._heads
         for start in range(size - 1):
-            if sounds[start] is None or (start and text[start - 1].isdigit()):
+            if ((sounds[start], sounds[start + 1]) not in heads
+                    or (start and text[start - 1].isdigit())):
                 continue
             for length in self._lengths:
                 end = start + length

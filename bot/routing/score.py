@@ -140,6 +140,11 @@ class KeywordScorer:
                 per_category[index] = max(per_category.get(index, 0.0), keyword.weight)
         self._weights = {word: tuple(per.items()) for word, per in weights.items()}
         self._substrings = tuple(w for w in self._weights if len(w) > 1)
+        # Multi-character keywords by their first character: a text is searched only for
+        # those whose first character it holds (a set intersection instead of a scan each).
+        self._by_first: dict[str, tuple[str, ...]] = {}
+        for word in self._substrings:
+            self._by_first[word[0]] = (*self._by_first.get(word[0], ()), word)
         self._single = frozenset(w for w in self._weights if len(w) == 1)
         self._masked = tuple(sorted(set(masked), key=len, reverse=True))
         self._frequency = frequency
@@ -172,7 +177,8 @@ class KeywordScorer:
             if name in lowered:  # same length, so token offsets stay valid
                 lowered = lowered.replace(name, " " * len(name))
         spans: list[tuple[int, int, str]] | None = None
-        for word in self._substrings:
+        by_first = self._by_first
+        for word in (w for c in by_first.keys() & set(lowered) for w in by_first[c]):
             if word in found or word not in lowered:
                 continue
             if spans is None:
