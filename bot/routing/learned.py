@@ -141,7 +141,7 @@ class LearnedModel:
         rows, values = self._vector(feats)
         logits = self.bias.astype(np.float64)
         if len(rows):
-            logits = logits + values @ self.weights[rows]
+            logits = logits + values @ np.take(self.weights, rows, axis=0)
         return logits
 
     def contributions(self, feats: Features, column: int) -> list[tuple[str, float]]:
@@ -160,20 +160,23 @@ class LearnedModel:
 
     def _vector(self, feats: Features) -> tuple[np.ndarray, np.ndarray]:
         # tf-idf as at training: sublinear tf, l2-normalised.
-        word_counts = Counter(w for w in feats.words if w in self.words)
-        rows = [self.words[w] for w in word_counts]
-        tf = list(word_counts.values())
+        row_of = self.words.get
+        rows: list[int] = []
+        tf: list[int] = []
+        for word, count in Counter(feats.words).items():
+            row = row_of(word)
+            if row is not None:
+                rows.append(row)
+                tf.append(count)
+        all_rows = np.asarray(rows, dtype=np.intp)
+        all_tf = np.asarray(tf, dtype=np.float64)
         if len(self.chars) and len(feats.chars):
             keys, counts = np.unique(feats.chars, return_counts=True)
-            at = np.minimum(np.searchsorted(self.chars, keys), len(self.chars) - 1)
+            at = np.searchsorted(self.chars, keys)
+            at[at == len(self.chars)] = 0   # past the last key: compared below, never equal
             known = self.chars[at] == keys
-            all_rows = np.concatenate([np.asarray(rows, dtype=np.intp),
-                                       at[known].astype(np.intp) + len(self.words)])
-            all_tf = np.concatenate([np.asarray(tf, dtype=np.float64),
-                                     counts[known].astype(np.float64)])
-        else:
-            all_rows = np.asarray(rows, dtype=np.intp)
-            all_tf = np.asarray(tf, dtype=np.float64)
+            all_rows = np.concatenate([all_rows, at[known] + len(self.words)])
+            all_tf = np.concatenate([all_tf, counts[known]])
         if not len(all_rows):
             return all_rows, all_tf
         values = (1.0 + np.log(all_tf)) * self.idf[all_rows]

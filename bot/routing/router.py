@@ -133,9 +133,13 @@ class Router:
         normalised, traditional = prepare(text)
         tokens = self._segmenter.tokens(normalised)
         keywords = self._scorer.score(tokens, normalised)
-        learned = self._learned(tokens, normalised, keywords)
+        # Built once: the model scores them, and explains from them when no keyword does.
+        feats = (self._features(tokens, normalised, keywords)
+                 if self.model is not None and self._columns else None)
+        learned = self._learned(feats)
         combined = self._combined(keywords, learned)
-        urgent_words = tuple(w for w in self._urgent if w in normalised.lower())
+        lowered = normalised.lower()
+        urgent_words = tuple(w for w in self._urgent if w in lowered)
         urgent_categories = frozenset(
             i for i, hits in enumerate(keywords.hits) if any(w in urgent_words for w in hits))
         # An urgent keyword always wins: those categories rank first, by keyword score,
@@ -148,17 +152,16 @@ class Router:
                            -keywords.first[i]),
             reverse=True))
         area = self._areas.find(normalised, normalise(address) if address else None, location)
-        decision, passes = self._decide(normalised, traditional, tokens, keywords, learned,
+        decision, passes = self._decide(normalised, traditional, feats, keywords, learned,
                                         combined, ranking, urgent_words, urgent_categories,
                                         area)
         return Analysis(normalised, traditional, tokens, keywords, learned, combined, ranking,
                         urgent_words, urgent_categories, area, decision, passes)
 
-    def _learned(self, tokens: list[str], text: str,
-                 keywords: KeywordScores) -> tuple[float, ...] | None:
-        if self.model is None or not self._columns:
+    def _learned(self, feats: Features | None) -> tuple[float, ...] | None:
+        if self.model is None or feats is None:
             return None
-        probabilities = self.model.probabilities(self._features(tokens, text, keywords))
+        probabilities = self.model.probabilities(feats)
         per_category = [0.0] * len(self._categories)
         for column, index in self._columns:
             per_category[index] = float(probabilities[column])
@@ -182,7 +185,7 @@ class Router:
             return area.unit if area else None
         return category.department
 
-    def _decide(self, text: str, traditional: bool, tokens: list[str],
+    def _decide(self, text: str, traditional: bool, feats: Features | None,
                 keywords: KeywordScores, learned: tuple[float, ...] | None,
                 combined: Sequence[float], ranking: Sequence[int],
                 urgent_words: tuple[str, ...], urgent_categories: frozenset[int],
@@ -216,22 +219,21 @@ class Router:
             passes = score >= routing.min_score and score - rival >= routing.min_margin
         confident = passes and department is not None
         matched = tuple(keywords.written(w) for w in keywords.hits[best])
-        if not matched and self.model is not None:
-            matched = self._model_words(tokens, text, keywords, best)
+        if not matched and feats is not None:
+            matched = self._model_words(feats, best)
         return RouteDecision(
             text=text, category=self._categories[best].code, department=department,
             confident=confident, matched_words=matched, candidates=candidates,
             urgent=bool(urgent_words), urgent_words=urgent_words,
             area=area.code if area else None, traditional=traditional), passes
 
-    def _model_words(self, tokens: list[str], text: str, keywords: KeywordScores,
-                     index: int) -> tuple[str, ...]:
+    def _model_words(self, feats: Features, index: int) -> tuple[str, ...]:
         """The model's strongest words for category `index`, when no keyword explains it."""
         assert self.model is not None
         column = next((c for c, i in self._columns if i == index), None)
         if column is None:
             return ()
-        parts = self.model.contributions(self._features(tokens, text, keywords), column)
+        parts = self.model.contributions(feats, column)
         words = [name[1:] for name, _ in parts if name.startswith("w") and name != "w#"]
         # Words first; characters (e.g. an unknown name jieba split) when words are few.
         grams = [name[1:] for name, _ in parts if name.startswith("c") and len(name) > 2]
