@@ -48,7 +48,7 @@ class Analysis:
     combined: tuple[float, ...]
     ranking: tuple[int, ...]            # category indexes, best first
     urgent_words: tuple[str, ...]
-    urgent_categories: frozenset[int]   # categories with an urgent keyword among their hits
+    urgent_categories: frozenset[int]   # categories ranked first by an urgent keyword hit
     area: Area | None
     decision: RouteDecision
     passes: bool  # score and margin over the thresholds (confident but for a missing area)
@@ -140,11 +140,10 @@ class Router:
         combined = self._combined(keywords, learned)
         lowered = normalised.lower()
         urgent_words = tuple(w for w in self._urgent if w in lowered)
-        urgent_categories = frozenset(
-            i for i, hits in enumerate(keywords.hits) if any(w in urgent_words for w in hits))
-        # An urgent keyword always wins: those categories rank first, by keyword score,
-        # whatever the model says; the others follow by combined score. Between equal
-        # scores the category named first wins: the subject comes first in a petition.
+        urgent_categories = self._urgent_categories(keywords, urgent_words, learned)
+        # An urgent keyword wins (unless the model is sure of another category): those
+        # categories rank first, by keyword score; the others follow by combined score.
+        # Between equal scores the category named first wins: the subject comes first.
         ranking = tuple(sorted(
             range(len(self._categories)),
             key=lambda i: (i in urgent_categories,
@@ -157,6 +156,19 @@ class Router:
                                         area)
         return Analysis(normalised, traditional, tokens, keywords, learned, combined, ranking,
                         urgent_words, urgent_categories, area, decision, passes)
+
+    def _urgent_categories(self, keywords: KeywordScores, urgent_words: tuple[str, ...],
+                           learned: tuple[float, ...] | None) -> frozenset[int]:
+        """Category indexes with an urgent keyword among their hits, which then rank first;
+        none when the model gives another category at least `routing.urgent_overruled_at`
+        (the request stays urgent: `RouteDecision.urgent` follows the words alone)."""
+        urgent = frozenset(
+            i for i, hits in enumerate(keywords.hits) if any(w in urgent_words for w in hits))
+        if urgent and learned is not None:
+            threshold = self.config.routing.urgent_overruled_at
+            if any(p >= threshold for i, p in enumerate(learned) if i not in urgent):
+                return frozenset()
+        return urgent
 
     def _learned(self, feats: Features | None) -> tuple[float, ...] | None:
         if self.model is None or feats is None:
@@ -284,7 +296,12 @@ def explain(router: Router, text: str, *, address: str | None = None,
                      f"{a.keywords.scores[i]:.2f}{learned}{mark}  {_bar(a.combined[i], top)}"
                      + (f"  ← {hits}" if hits else ""))
     if a.urgent_words:
-        lines.append(f"urgent:   {', '.join(a.urgent_words)}")
+        overruled = not a.urgent_categories and any(
+            w in a.urgent_words for hits in a.keywords.hits for w in hits)
+        lines.append(f"urgent:   {', '.join(a.urgent_words)}"
+                     + (f" (the model's {max(a.learned or (0.0,)):.2f} overrules the urgent "
+                        f"keyword's category, from {routing.urgent_overruled_at:g})"
+                        if overruled else ""))
     lines.append(f"area:     {a.area.code} ({a.area.name})" if a.area else "area:     unknown")
     lines.append(f"thresholds: min_score {routing.min_score:g}, min_margin {routing.min_margin:g}"
                  + (f" (keywords); min_confidence {routing.min_confidence:g} (model)"
