@@ -215,6 +215,23 @@ class Anchor:
         return str(self._svm.predict(self._vectorizer.transform([self._words(text)]))[0])
 
 
+def speed_ratio(router: Router, anchor: Anchor, texts: list[str], chunk: int = 50,
+                rounds: int = 2) -> float:
+    """How many times faster `router.classify` is than `anchor.predict` on `texts`, one at
+    a time: the two take turns on each chunk, so that another process loading the
+    machine slows both alike (per_s of one measured apart swings by ±20%)."""
+    spent = [0.0, 0.0]
+    for _ in range(rounds):
+        for start in range(0, len(texts), chunk):
+            part = texts[start:start + chunk]
+            for side, classify in enumerate((router.classify, anchor.predict)):
+                began = time.perf_counter()
+                for text in part:
+                    classify(text)
+                spent[side] += time.perf_counter() - began
+    return spent[1] / spent[0]
+
+
 def anchor_report(anchor: Anchor, labels: list[str], rows: list[tuple[str, str]]) -> EvalReport:
     started = time.perf_counter()
     predicted = [anchor.predict(text) for text, _ in rows]
@@ -267,9 +284,13 @@ def cross_validate(corpus: Path, config_path: Path, k: int, data_dir: Path) -> N
         show(fold, "anchor", anchor_report(anchor, labels, test_rows))
         show(fold, "anchor titles", anchor_report(anchor, labels, titles))
         show(fold, "anchor titles after greeting", anchor_report(anchor, labels, titles2))
+        ratio = speed_ratio(learned, anchor, [t for t, _ in test_rows])
+        totals.setdefault("learned/anchor speed", []).append(ratio)
+        print(f"  {fold} learned/anchor speed: {ratio:.2f} (taking turns on the same texts)")
     print("corpus means over folds:")
     for name, values in totals.items():
-        digits = 0 if name.endswith("per_s") else 1 if name.endswith("train_s") else 3
+        digits = (0 if name.endswith("per_s") else 1 if name.endswith("train_s")
+                  else 2 if name.endswith("speed") else 3)
         print(f"  {name}: {sum(values) / len(values):.{digits}f} "
               f"(min {min(values):.{digits}f}, max {max(values):.{digits}f})")
 
