@@ -4,7 +4,9 @@ What the model sees of a text (`Features`): jieba words, the Han characters with
 bigrams and trigrams (characters carry what segmentation splits wrongly: unknown names,
 typos, glued words), and the keyword hits per category. Training weighs them by tf-idf
 and fits a linear SVM with balanced class weights (scikit-learn), then a softmax
-temperature on held-out examples, so that its probabilities mean what they say.
+temperature on held-out examples, so that its probabilities mean what they say. A second
+head over the same features learns from the short spans of the examples (`titles`): a
+short text (a title, a chat message) is judged by both heads, averaged.
 
 Prediction is a few numpy operations on the stored arrays (character n-grams are looked
 up as integers, never as strings), so classifying stays cheap, and the stored model is
@@ -27,10 +29,15 @@ from typing import ClassVar
 
 import numpy as np
 
+from bot.routing.titles import short_spans
+
 _MAGIC = b"LIANXIN-ROUTING-MODEL\n"
 # Bump when `features` or the stored layout changes: an old model is then refused
 # (ValueError) instead of silently scoring different features; the app retrains.
-FORMAT_VERSION = 4
+# Version 5 added the short-text head; a version 4 model (the same features, no such
+# head) still loads and judges short texts by its one head.
+FORMAT_VERSION = 5
+_READABLE_VERSIONS = (4, 5)
 _MAX_FEATURES = 200_000  # ~6 MB of float32 weights for seven categories
 _BITS = 21               # a Unicode code point fits in 21 bits: three make one n-gram key
 _DEFAULT_TEMPERATURE = 5.0  # too few examples to calibrate: an SVM margin of 1 ≈ e^5 odds
@@ -99,11 +106,20 @@ def features(tokens: Sequence[str], text: str,
 
 
 @dataclass(frozen=True, eq=False)
+class Head:
+    """A second set of linear scores over a model's features (rows as its `weights`)."""
+
+    weights: np.ndarray                 # (n_features, n_classes) float32
+    bias: np.ndarray                    # (n_classes,) float32
+    temperature: float
+
+
+@dataclass(frozen=True, eq=False)
 class LearnedModel:
     """Linear scores over tf-idf features, softmax with a calibrated temperature.
 
     Rows of `weights` and `idf`: first one per entry of `words` (in its order), then one
-    per key of `chars` (sorted ascending).
+    per key of `chars` (sorted ascending). `short`, when present, scores short texts too.
     """
 
     classes: tuple[str, ...]            # category codes, one column each
@@ -114,6 +130,7 @@ class LearnedModel:
     bias: np.ndarray                    # (n_classes,) float32
     counts: dict[str, int]              # examples learned per class
     temperature: float = _DEFAULT_TEMPERATURE
+    short: Head | None = None           # learned from short spans (None: format 4)
     format_version: ClassVar[int] = FORMAT_VERSION
 
     def __post_init__(self) -> None:
@@ -132,17 +149,23 @@ class LearnedModel:
             object.__setattr__(self, "_identity", cached)
         return cached
 
-    def probabilities(self, feats: Features) -> np.ndarray:
-        """P(class | text), in `classes` order (the bias alone when no feature is known)."""
-        return _softmax(self.temperature * self.scores(feats))
+    def probabilities(self, feats: Features, short: bool = False) -> np.ndarray:
+        """P(class | text), in `classes` order (the bias alone when no feature is known).
+
+        With `short` (a title or chat message, `titles.is_short`) and a short-text head,
+        the mean of the two heads' calibrated probabilities.
+        """
+        rows, values = self._vector(feats)
+        main = _softmax(self.temperature * _logits(self.weights, self.bias, rows, values))
+        if not short or self.short is None:
+            return main
+        head = self.short
+        return (main + _softmax(head.temperature
+                                * _logits(head.weights, head.bias, rows, values))) / 2
 
     def scores(self, feats: Features) -> np.ndarray:
         """The linear (uncalibrated) score of each class."""
-        rows, values = self._vector(feats)
-        logits = self.bias.astype(np.float64)
-        if len(rows):
-            logits = logits + values @ np.take(self.weights, rows, axis=0)
-        return logits
+        return _logits(self.weights, self.bias, *self._vector(feats))
 
     def contributions(self, feats: Features, column: int) -> list[tuple[str, float]]:
         """Features that pushed towards class `column`, strongest first (for 'why'):
@@ -189,13 +212,18 @@ class LearnedModel:
         """The stored form: the same model always gives the same bytes."""
         names: list[str] = self._names  # type: ignore[attr-defined]
         header = json.dumps({"classes": list(self.classes), "words": names,
-                             "counts": self.counts, "temperature": self.temperature},
+                             "counts": self.counts, "temperature": self.temperature,
+                             "short_temperature": None if self.short is None
+                             else self.short.temperature},
                             ensure_ascii=False, sort_keys=True).encode()
         body = io.BytesIO()
         body.write(struct.pack("<I", len(header)))
         body.write(header)
         np.save(body, np.ascontiguousarray(self.chars, dtype="<u8"), allow_pickle=False)
-        for array in (self.idf, self.weights, self.bias):
+        arrays = [self.idf, self.weights, self.bias]
+        if self.short is not None:
+            arrays += [self.short.weights, self.short.bias]
+        for array in arrays:
             np.save(body, np.ascontiguousarray(array, dtype="<f4"), allow_pickle=False)
         return _MAGIC + struct.pack("<I", FORMAT_VERSION) + zlib.compress(body.getvalue(), 6)
 
@@ -205,7 +233,7 @@ class LearnedModel:
         if not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + 4:
             raise ValueError("not a Lianxin routing model")
         (version,) = struct.unpack_from("<I", data, len(_MAGIC))
-        if version != FORMAT_VERSION:
+        if version not in _READABLE_VERSIONS:
             raise ValueError(f"routing model format {version} is not {FORMAT_VERSION}: retrain")
         try:
             body = io.BytesIO(zlib.decompress(data[len(_MAGIC) + 4:]))
@@ -216,22 +244,40 @@ class LearnedModel:
             names = header["words"]
             temperature = float(header["temperature"])
             counts = {str(k): int(v) for k, v in header["counts"].items()}
+            short_temperature = header.get("short_temperature")
+            short = None
+            if short_temperature is not None:
+                short_weights, short_bias = (np.load(body, allow_pickle=False) for _ in range(2))
+                short = Head(np.ascontiguousarray(short_weights, dtype=np.float32),
+                             short_bias.astype(np.float32), float(short_temperature))
         except (zlib.error, struct.error, ValueError, OSError, KeyError, TypeError) as exc:
             raise ValueError(f"damaged routing model: {exc}") from None
         rows = len(names) + len(chars)
-        if (idf.shape != (rows,) or weights.shape != (rows, len(classes))
-                or bias.shape != (len(classes),) or chars.dtype.kind != "u"):
+        heads = [(weights, bias)] + ([(short.weights, short.bias)] if short else [])
+        if (idf.shape != (rows,) or chars.dtype.kind != "u"
+                or any(w.shape != (rows, len(classes)) or b.shape != (len(classes),)
+                       for w, b in heads)):
             raise ValueError("damaged routing model: array shapes do not match its header")
         model = cls(classes=classes, words={n: i for i, n in enumerate(names)},
                     chars=chars.astype(np.uint64), idf=idf.astype(np.float32),
                     weights=np.ascontiguousarray(weights, dtype=np.float32),
-                    bias=bias.astype(np.float32), counts=counts, temperature=temperature)
+                    bias=bias.astype(np.float32), counts=counts, temperature=temperature,
+                    short=short)
         object.__setattr__(model, "_identity", _digest(data))
         return model
 
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _logits(weights: np.ndarray, bias: np.ndarray, rows: np.ndarray,
+            values: np.ndarray) -> np.ndarray:
+    """bias + the tf-idf `values` at `rows` times those rows of `weights`."""
+    logits = bias.astype(np.float64)
+    if len(rows):
+        logits = logits + values @ np.take(weights, rows, axis=0)
+    return logits
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -358,12 +404,25 @@ def _temperature(matrix, labels: Sequence[str], c: float) -> float:  # type: ign
 
 def fit(documents: Sequence[Features], labels: Sequence[str], c: float = 1.0,
         counts: Counter[str] | None = None,
-        max_features: int = _MAX_FEATURES) -> LearnedModel:
-    """Fit tf-idf + a balanced linear SVM, calibrated (see `features`, `_temperature`)."""
+        max_features: int = _MAX_FEATURES,
+        short: Sequence[tuple[Features, str]] = ()) -> LearnedModel:
+    """Fit tf-idf + a balanced linear SVM, calibrated (see `features`, `_temperature`).
+
+    With `short` (the features of short spans of the documents, with their labels), a
+    second head is fitted on them over the same vocabulary and idf, when they cover the
+    same classes (else the model has none).
+    """
     vocabulary = _vocabulary(documents, max_features)
     matrix = _matrix(documents, vocabulary)
     classifier = _svm(matrix, labels, c)
     coef, bias = _linear(classifier)
+    head = None
+    if short and set(label for _, label in short) == set(classifier.classes_):
+        short_labels = [label for _, label in short]
+        short_matrix = _matrix([doc for doc, _ in short], vocabulary)
+        short_coef, short_bias = _linear(_svm(short_matrix, short_labels, c))
+        head = Head(np.ascontiguousarray(short_coef.T), short_bias,
+                    _temperature(short_matrix, short_labels, c))
     return LearnedModel(
         classes=tuple(str(code) for code in classifier.classes_),
         words=vocabulary.row_of_words(),
@@ -373,6 +432,7 @@ def fit(documents: Sequence[Features], labels: Sequence[str], c: float = 1.0,
         bias=bias,
         counts={str(k): int(v) for k, v in sorted((counts or Counter(labels)).items())},
         temperature=_temperature(matrix, labels, c),
+        short=head,
     )
 
 
@@ -388,7 +448,8 @@ def train_examples(
     category is about), short examples are also learned wrapped in neutral sentences
     taken from the examples themselves (greetings, who writes, pleas for an answer), so
     that a long formal 留言 around the same complaint is recognised as well as the
-    one-line chat message.
+    one-line chat message. The short-text head learns from each example's short spans
+    (`titles.short_spans`: its first sentence, the sentences after a greeting).
     """
     counts = Counter(category for _, category in examples if category in known)
     kept = {category for category, n in counts.items() if n >= min_examples}
@@ -401,7 +462,10 @@ def train_examples(
         extra = wrapped_in_neutral(rows, is_neutral)
         documents += [featurise(text) for text, _ in extra]
         labels += [category for _, category in extra]
-    return fit(documents, labels, counts=Counter(category for _, category in rows))
+    short = [(featurise(span), category) for text, category in rows
+             for span in short_spans(text)]
+    return fit(documents, labels, counts=Counter(category for _, category in rows),
+               short=short)
 
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|\n")

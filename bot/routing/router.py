@@ -13,6 +13,7 @@ from bot.routing.names import with_name_keywords
 from bot.routing.normalise import normalise, prepare
 from bot.routing.score import KeywordScorer, KeywordScores
 from bot.routing.segment import Segmenter
+from bot.routing.titles import is_short
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ class Router:
         # Built once: the model scores them, and explains from them when no keyword does.
         feats = (self._features(tokens, normalised, keywords)
                  if self.model is not None and self._columns else None)
-        learned = self._learned(feats)
+        learned = self._learned(feats, is_short(normalised))
         combined = self._combined(keywords, learned)
         lowered = normalised.lower()
         urgent_words = tuple(w for w in self._urgent if w in lowered)
@@ -170,10 +171,10 @@ class Router:
                 return frozenset()
         return urgent
 
-    def _learned(self, feats: Features | None) -> tuple[float, ...] | None:
+    def _learned(self, feats: Features | None, short: bool) -> tuple[float, ...] | None:
         if self.model is None or feats is None:
             return None
-        probabilities = self.model.probabilities(feats)
+        probabilities = self.model.probabilities(feats, short)
         per_category = [0.0] * len(self._categories)
         for column, index in self._columns:
             per_category[index] = float(probabilities[column])
@@ -278,7 +279,9 @@ def explain(router: Router, text: str, *, address: str | None = None,
     else:
         lines.append(f"model:    {router.model.identity}, learned from "
                      f"{sum(router.model.counts.values())} examples, "
-                     f"weight {routing.learned_weight:g} per unit of probability")
+                     f"weight {routing.learned_weight:g} per unit of probability"
+                     + (", short text: mean of the whole-text and short-text heads"
+                        if router.model.short is not None and is_short(a.text) else ""))
     lines.append("scores (combined = weight × learned where the model covers the category, "
                  "else keywords):")
     top = max(a.combined) if a.combined else 0.0

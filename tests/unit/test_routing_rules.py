@@ -228,6 +228,20 @@ def test_a_model_sure_of_another_category_overrules_an_urgent_keyword(
     assert unsure.classify(text).category == "roads"
 
 
+def test_short_texts_are_judged_with_the_short_text_head(router: Router,
+                                                         model: LearnedModel) -> None:
+    assert model.short is not None   # learned from the examples' short spans
+    learned = router.with_model(model)
+    columns = [router._index[code] for code in model.classes]
+    for text, short in [(WEAK, True), ("楼下装修电钻响个不停。" * 5, False)]:
+        expected = model.probabilities(router.features(text), short)
+        assert [learned.analyse(text).learned[i] for i in columns] == pytest.approx(
+            list(expected))  # type: ignore[index]
+        assert ("short text: mean" in explain(learned, text)) is short
+    assert not np.allclose(model.probabilities(router.features(WEAK), True),
+                           model.probabilities(router.features(WEAK)))
+
+
 def test_train_needs_enough_examples_per_category(router: Router) -> None:
     assert train(router, EXAMPLES[:3]) is None  # one category, three examples
     # Categories below learn_min_examples are left out, the others learned.
