@@ -23,7 +23,7 @@ import re
 import struct
 import zlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -167,13 +167,16 @@ class LearnedModel:
         """The linear (uncalibrated) score of each class."""
         return _logits(self.weights, self.bias, *self._vector(feats))
 
-    def contributions(self, feats: Features, column: int) -> list[tuple[str, float]]:
+    def contributions(self, feats: Features, column: int) -> Iterator[tuple[str, float]]:
         """Features that pushed towards class `column`, strongest first (for 'why'):
-        `w<word>`, `k<category>` or `c<characters>`."""
+        `w<word>`, `k<category>` or `c<characters>`. Lazy: a reader of the first few
+        names pays for those only."""
         rows, values = self._vector(feats)
         parts = values * self.weights[rows, column]
-        order = np.argsort(-parts, kind="stable")
-        return [(self._name(int(rows[i])), float(parts[i])) for i in order if parts[i] > 0]
+        for i in np.argsort(-parts, kind="stable"):
+            if parts[i] <= 0:
+                return
+            yield self._name(int(rows[i])), float(parts[i])
 
     def _name(self, row: int) -> str:
         names: list[str] = self._names  # type: ignore[attr-defined]

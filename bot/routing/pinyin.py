@@ -86,7 +86,10 @@ class PinyinIndex:
           not a mistyped 不亮, 午夜 not 物业), or
         - follows a digit (23路等了: a bus line, then 等, not a mistyped 路灯).
         """
-        sounds = [reading(c) for c in text]  # cached per character
+        known = _READINGS.get   # a character read before: no call to `reading`
+        sounds = [known(c, "") for c in text]
+        if "" in sounds:
+            sounds = [reading(c) for c in text]
         found = set(found)
         hits: list[tuple[int, int]] | None = None  # keywords found as written
         result: dict[str, tuple[int, str]] = {}

@@ -103,8 +103,9 @@ class Router:
     def features(self, text: str) -> Features:
         """What the learned model sees of `text` (its words, characters, keyword hits)."""
         normalised = normalise(text)
-        tokens = self._segmenter.tokens(normalised)
-        return self._features(tokens, normalised, self._scorer.score(tokens, normalised))
+        spans = self._segmenter.spans(normalised)
+        return self._features([token for _, _, token in spans], normalised,
+                              self._scorer.score(spans, normalised))
 
     def is_neutral(self, text: str) -> bool:
         """No configured keyword nor urgent word in `text` (a greeting, a plea, who
@@ -112,7 +113,7 @@ class Router:
         normalised = normalise(text)
         if any(w in normalised.lower() for w in self._urgent):
             return False
-        found = self._scorer.score(self._segmenter.tokens(normalised), normalised).found
+        found = self._scorer.score(self._segmenter.spans(normalised), normalised).found
         return not found & self._configured
 
     def _features(self, tokens: list[str], text: str, keywords: KeywordScores) -> Features:
@@ -132,8 +133,9 @@ class Router:
     def analyse(self, text: str, *, address: str | None = None,
                 location: tuple[float, float] | None = None) -> Analysis:
         normalised, traditional = prepare(text)
-        tokens = self._segmenter.tokens(normalised)
-        keywords = self._scorer.score(tokens, normalised)
+        spans = self._segmenter.spans(normalised)
+        tokens = [token for _, _, token in spans]
+        keywords = self._scorer.score(spans, normalised)
         # Built once: the model scores them, and explains from them when no keyword does.
         feats = (self._features(tokens, normalised, keywords)
                  if self.model is not None and self._columns else None)
@@ -246,11 +248,17 @@ class Router:
         column = next((c for c, i in self._columns if i == index), None)
         if column is None:
             return ()
-        parts = self.model.contributions(feats, column)
-        words = [name[1:] for name, _ in parts if name.startswith("w") and name != "w#"]
         # Words first; characters (e.g. an unknown name jieba split) when words are few.
-        grams = [name[1:] for name, _ in parts if name.startswith("c") and len(name) > 2]
-        return tuple(list(dict.fromkeys(words[:3] + grams))[:3])
+        words: list[str] = []
+        grams: list[str] = []
+        for name, _ in self.model.contributions(feats, column):
+            if name.startswith("w") and name != "w#":
+                words.append(name[1:])
+                if len(words) == 3:   # the rest would not be shown
+                    break
+            elif name.startswith("c") and len(name) > 2:
+                grams.append(name[1:])
+        return tuple(list(dict.fromkeys(words + grams))[:3])
 
 
 def train(router: Router, examples: Sequence[tuple[str, str]]) -> LearnedModel | None:

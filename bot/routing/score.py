@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import takewhile
 
 from bot.config import Category
 from bot.routing.pinyin import PinyinIndex
@@ -166,7 +167,10 @@ class KeywordScorer:
         """What one mention of `word` adds to category `index` (weight × specificity)."""
         return self.weight(word, index) * self._specificity.get(word, 1.0)
 
-    def score(self, tokens: Sequence[str], text: str) -> KeywordScores:
+    def score(self, spans: Sequence[tuple[int, int, str]], text: str) -> KeywordScores:
+        """The keyword scores of normalised `text`, segmented into `spans` ((start, end,
+        token) in order, `Segmenter.spans`)."""
+        tokens = [token for _, _, token in spans]
         found = {t for t in tokens if t in self._weights}
         if self._single:
             for token in tokens:
@@ -176,13 +180,10 @@ class KeywordScorer:
         for name in self._masked:
             if name in lowered:  # same length, so token offsets stay valid
                 lowered = lowered.replace(name, " " * len(name))
-        spans: list[tuple[int, int, str]] | None = None
         by_first = self._by_first
         for word in (w for c in by_first.keys() & set(lowered) for w in by_first[c]):
             if word in found or word not in lowered:
                 continue
-            if spans is None:
-                spans = _spans(tokens, text.lower())
             if not self._straddles(word, lowered, spans):
                 found.add(word)
         heard: dict[str, tuple[int, str]] = {}
@@ -190,8 +191,8 @@ class KeywordScorer:
             # Only the opening: a typo matters where the subject is named, and listening
             # for homophones through a whole petition costs more than segmenting it.
             head = lowered[:PINYIN_HEAD_CHARS]
-            head_spans = (_spans(tokens, text.lower(), len(head)) if spans is None
-                          else [s for s in spans if s[1] <= len(head)])
+            size = len(head)
+            head_spans = list(takewhile(lambda span: span[1] <= size, spans))
             heard = self._pinyin.heard(head, found, head_spans, self._is_typo_piece)
         scores = [0.0] * len(self.codes)
         first = [len(text) + 1] * len(self.codes)
@@ -221,7 +222,7 @@ class KeywordScorer:
         return len(token) == 1 or token in self._weights or not (
             self._frequency is not None and self._frequency(token) > 0)
 
-    def _straddles(self, word: str, text: str, spans: list[tuple[int, int, str]]) -> bool:
+    def _straddles(self, word: str, text: str, spans: Sequence[tuple[int, int, str]]) -> bool:
         """True when every occurrence of `word` in `text` starts inside one common word
         and ends inside another (so it is the tail of one word and the head of the next,
         not a word the resident wrote). A keyword token at either end keeps the hit."""
@@ -251,22 +252,8 @@ class KeywordScorer:
         return cached
 
 
-def _spans(tokens: Sequence[str], text: str,
-           limit: int | None = None) -> list[tuple[int, int, str]]:
-    """(start, end, token) of each token in `text`, found in order (those ending by
-    `limit` when given)."""
-    spans, cursor = [], 0
-    for token in tokens:
-        at = text.find(token, cursor)
-        if at >= 0:
-            if limit is not None and at + len(token) > limit:
-                break
-            spans.append((at, at + len(token), token))
-            cursor = at + len(token)
-    return spans
-
-
-def _covering(spans: list[tuple[int, int, str]], at: int) -> tuple[int, int, str] | None:
+def _covering(spans: Sequence[tuple[int, int, str]],
+              at: int) -> tuple[int, int, str] | None:
     for span in spans:
         if span[0] <= at < span[1]:
             return span
