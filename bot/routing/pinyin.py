@@ -6,6 +6,7 @@ for 电梯). pypinyin ships its own dictionary; nothing is downloaded.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from itertools import pairwise
 
 from pypinyin import Style, lazy_pinyin, pinyin
 
@@ -88,16 +89,15 @@ class PinyinIndex:
         """
         known = _READINGS.get   # a character read before: no call to `reading`
         sounds = [known(c, "") for c in text]
-        if "" in sounds:
-            sounds = [reading(c) for c in text]
+        for at in [at for at, sound in enumerate(sounds) if sound == ""]:
+            sounds[at] = reading(text[at])
         found = set(found)
         hits: list[tuple[int, int]] | None = None  # keywords found as written
         result: dict[str, tuple[int, str]] = {}
         size = len(text)
         heads = self._heads
-        for start in range(size - 1):
-            if ((sounds[start], sounds[start + 1]) not in heads
-                    or (start and text[start - 1].isdigit())):
+        for start, pair in enumerate(pairwise(sounds)):
+            if pair not in heads or (start and text[start - 1].isdigit()):
                 continue
             for length in self._lengths:
                 end = start + length

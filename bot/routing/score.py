@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import takewhile
+from operator import itemgetter
 
 from bot.config import Category
 from bot.routing.pinyin import PinyinIndex
@@ -173,9 +175,14 @@ class KeywordScorer:
         tokens = [token for _, _, token in spans]
         found = {t for t in tokens if t in self._weights}
         if self._single:
+            inside = self._inside.get   # cached: most tokens were seen before
             for token in tokens:
                 if 1 < len(token) <= 3 and token not in self._weights:
-                    found.update(self._singles_inside(token))
+                    singles = inside(token)
+                    if singles is None:
+                        singles = self._singles_inside(token)
+                    if singles:
+                        found.update(singles)
         lowered = text.lower()
         for name in self._masked:
             if name in lowered:  # same length, so token offsets stay valid
@@ -254,12 +261,9 @@ class KeywordScorer:
 
 def _covering(spans: Sequence[tuple[int, int, str]],
               at: int) -> tuple[int, int, str] | None:
-    for span in spans:
-        if span[0] <= at < span[1]:
-            return span
-        if span[0] > at:
-            break
-    return None
+    """The span holding offset `at`, if any (`spans` in order, not overlapping)."""
+    index = bisect_right(spans, at, key=itemgetter(0)) - 1
+    return spans[index] if index >= 0 and at < spans[index][1] else None
 
 
 def _position(text: str, word: str) -> int:

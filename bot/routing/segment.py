@@ -76,7 +76,7 @@ class Segmenter:
         spans, at = [], 0
         for piece in self._tokenizer.cut(text, HMM=False):
             end = at + len(piece)
-            if piece not in _SKIP and not piece.isspace():
+            if piece not in _SKIP:   # normalised: the only whitespace left is " "
                 spans.append((at, end, piece.lower()))
             at = end
         return spans
