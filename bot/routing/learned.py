@@ -38,7 +38,10 @@ _MAGIC = b"LIANXIN-ROUTING-MODEL\n"
 # head) still loads and judges short texts by its one head.
 FORMAT_VERSION = 5
 _READABLE_VERSIONS = (4, 5)
-_MAX_FEATURES = 200_000  # ~6 MB of float32 weights for seven categories
+# The most frequent features kept: ~4 MB of float32 weights a head for seven categories.
+# Classifying is mostly cache misses on these arrays outside jieba: 140k instead of 200k
+# was 6% faster on the corpus at the same macro-F1 (5 folds, argmax: 0.913 vs 0.912).
+_MAX_FEATURES = 140_000
 _BITS = 21               # a Unicode code point fits in 21 bits: three make one n-gram key
 _DEFAULT_TEMPERATURE = 5.0  # too few examples to calibrate: an SVM margin of 1 ≈ e^5 odds
 _CALIBRATION_MIN = 200      # examples from which a held-out share calibrates the scores
