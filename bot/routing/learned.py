@@ -109,6 +109,16 @@ def features(tokens: Sequence[str], text: str,
 
 
 @dataclass(frozen=True, eq=False)
+class Vector:
+    """The tf-idf vector of one text in a model's terms (`LearnedModel.vector`): computed
+    once, it serves both the probabilities and the explanation."""
+
+    rows: np.ndarray        # the model's rows of the features it knows
+    values: np.ndarray      # their tf-idf values, l2-normalised
+    table: np.ndarray       # those rows of the model's `_table` (weights, idf)
+
+
+@dataclass(frozen=True, eq=False)
 class Head:
     """A second set of linear scores over a model's features (rows as its `weights`)."""
 
@@ -158,36 +168,41 @@ class LearnedModel:
             object.__setattr__(self, "_identity", cached)
         return cached
 
-    def probabilities(self, feats: Features, short: bool = False) -> np.ndarray:
-        """P(class | text), in `classes` order (the bias alone when no feature is known).
+    def probabilities(self, feats: Features | Vector, short: bool = False) -> np.ndarray:
+        """P(class | text), in `classes` order (the bias alone when no feature is known),
+        from the text's features or their `vector`.
 
         With `short` (a title or chat message, `titles.is_short`) and a short-text head,
         the mean of the two heads' calibrated probabilities.
         """
-        _, values, table = self._vector(feats)
+        vector = self._of(feats)
         n = len(self.classes)
-        main = _softmax(self.temperature * (self.bias + values @ table[:, :n]))
+        main = _softmax(self.temperature * (self.bias + vector.values @ vector.table[:, :n]))
         if not short or self.short is None:
             return main
         head = self.short
-        return (main + _softmax(head.temperature
-                                * (head.bias + values @ table[:, n:2 * n]))) / 2
+        return (main + _softmax(head.temperature * (
+            head.bias + vector.values @ vector.table[:, n:2 * n]))) / 2
 
     def scores(self, feats: Features) -> np.ndarray:
         """The linear (uncalibrated) score of each class."""
-        _, values, table = self._vector(feats)
-        return self.bias + values @ table[:, :len(self.classes)]
+        vector = self.vector(feats)
+        return self.bias + vector.values @ vector.table[:, :len(self.classes)]
 
-    def contributions(self, feats: Features, column: int) -> Iterator[tuple[str, float]]:
+    def contributions(self, feats: Features | Vector,
+                      column: int) -> Iterator[tuple[str, float]]:
         """Features that pushed towards class `column`, strongest first (for 'why'):
         `w<word>`, `k<category>` or `c<characters>`. Lazy: a reader of the first few
         names pays for those only."""
-        rows, values, table = self._vector(feats)
-        parts = values * table[:, column]
+        vector = self._of(feats)
+        parts = vector.values * vector.table[:, column]
         for i in np.argsort(-parts, kind="stable"):
             if parts[i] <= 0:
                 return
-            yield self._name(int(rows[i])), float(parts[i])
+            yield self._name(int(vector.rows[i])), float(parts[i])
+
+    def _of(self, feats: Features | Vector) -> Vector:
+        return feats if isinstance(feats, Vector) else self.vector(feats)
 
     def _name(self, row: int) -> str:
         names: list[str] = self._names  # type: ignore[attr-defined]
@@ -195,7 +210,7 @@ class LearnedModel:
             return names[row]
         return "c" + key_text(int(self.chars[row - len(names)]))
 
-    def _vector(self, feats: Features) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def vector(self, feats: Features) -> Vector:
         """The rows of the features of `feats` the model knows, their tf-idf values (as at
         training: sublinear tf, l2-normalised) and their rows of `_table`."""
         row_of = self.words.get
@@ -217,10 +232,10 @@ class LearnedModel:
             all_tf = np.concatenate([all_tf, counts[known]])
         table = np.take(self._table, all_rows, axis=0)  # type: ignore[attr-defined]
         if not len(all_rows):
-            return all_rows, all_tf, table
+            return Vector(all_rows, all_tf, table)
         values = (1.0 + np.log(all_tf)) * table[:, -1]
         values /= np.sqrt(values @ values)
-        return all_rows, values, table
+        return Vector(all_rows, values, table)
 
     # -- persistence: magic, version, JSON header, zlib-compressed little-endian arrays --
 

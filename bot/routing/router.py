@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.config import Area, Config
 from bot.routing.areas import AreaFinder
-from bot.routing.learned import Features, LearnedModel, features, train_examples
+from bot.routing.learned import Features, LearnedModel, Vector, features, train_examples
 from bot.routing.names import with_name_keywords
 from bot.routing.normalise import normalise, prepare
 from bot.routing.score import KeywordScorer, KeywordScores
@@ -137,9 +137,9 @@ class Router:
         tokens = [token for _, _, token in spans]
         keywords = self._scorer.score(spans, normalised)
         # Built once: the model scores them, and explains from them when no keyword does.
-        feats = (self._features(tokens, normalised, keywords)
-                 if self.model is not None and self._columns else None)
-        learned = self._learned(feats, is_short(normalised))
+        vector = (self.model.vector(self._features(tokens, normalised, keywords))
+                  if self.model is not None and self._columns else None)
+        learned = self._learned(vector, is_short(normalised))
         combined = self._combined(keywords, learned)
         lowered = normalised.lower()
         urgent_words = tuple(w for w in self._urgent if w in lowered)
@@ -154,7 +154,7 @@ class Router:
                            -keywords.first[i]),
             reverse=True))
         area = self._areas.find(normalised, normalise(address) if address else None, location)
-        decision, passes = self._decide(normalised, traditional, feats, keywords, learned,
+        decision, passes = self._decide(normalised, traditional, vector, keywords, learned,
                                         combined, ranking, urgent_words, urgent_categories,
                                         area)
         return Analysis(normalised, traditional, tokens, keywords, learned, combined, ranking,
@@ -173,10 +173,10 @@ class Router:
                 return frozenset()
         return urgent
 
-    def _learned(self, feats: Features | None, short: bool) -> tuple[float, ...] | None:
-        if self.model is None or feats is None:
+    def _learned(self, vector: Vector | None, short: bool) -> tuple[float, ...] | None:
+        if self.model is None or vector is None:
             return None
-        probabilities = self.model.probabilities(feats, short)
+        probabilities = self.model.probabilities(vector, short)
         per_category = [0.0] * len(self._categories)
         for column, index in self._columns:
             per_category[index] = float(probabilities[column])
@@ -200,7 +200,7 @@ class Router:
             return area.unit if area else None
         return category.department
 
-    def _decide(self, text: str, traditional: bool, feats: Features | None,
+    def _decide(self, text: str, traditional: bool, vector: Vector | None,
                 keywords: KeywordScores, learned: tuple[float, ...] | None,
                 combined: Sequence[float], ranking: Sequence[int],
                 urgent_words: tuple[str, ...], urgent_categories: frozenset[int],
@@ -234,15 +234,15 @@ class Router:
             passes = score >= routing.min_score and score - rival >= routing.min_margin
         confident = passes and department is not None
         matched = tuple(keywords.written(w) for w in keywords.hits[best])
-        if not matched and feats is not None:
-            matched = self._model_words(feats, best)
+        if not matched and vector is not None:
+            matched = self._model_words(vector, best)
         return RouteDecision(
             text=text, category=self._categories[best].code, department=department,
             confident=confident, matched_words=matched, candidates=candidates,
             urgent=bool(urgent_words), urgent_words=urgent_words,
             area=area.code if area else None, traditional=traditional), passes
 
-    def _model_words(self, feats: Features, index: int) -> tuple[str, ...]:
+    def _model_words(self, vector: Vector, index: int) -> tuple[str, ...]:
         """The model's strongest words for category `index`, when no keyword explains it."""
         assert self.model is not None
         column = next((c for c, i in self._columns if i == index), None)
@@ -251,7 +251,7 @@ class Router:
         # Words first; characters (e.g. an unknown name jieba split) when words are few.
         words: list[str] = []
         grams: list[str] = []
-        for name, _ in self.model.contributions(feats, column):
+        for name, _ in self.model.contributions(vector, column):
             if name.startswith("w") and name != "w#":
                 words.append(name[1:])
                 if len(words) == 3:   # the rest would not be shown
