@@ -32,7 +32,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import random  # noqa: E402
-import re  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -44,10 +43,9 @@ sys.path.insert(0, str(ROOT))
 from bot.config import load_config  # noqa: E402
 from bot.routing import Router, evaluate, read_labelled_csv, train  # noqa: E402
 from bot.routing.evaluate import EvalReport, split_rows  # noqa: E402
+from bot.routing.titles import SHORT_CHARS, after_greeting, first_sentence  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "data" / "wenzheng" / "messages.csv"
-TITLE_CHARS = 40
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
 
 # Neutral paragraphs of a formal 留言: greetings, history of the complaint, a plea.
 OPENINGS = [
@@ -173,25 +171,14 @@ def main() -> None:
 
 def title(text: str) -> str:
     """The stand-in for a message's title: its first sentence, at most 40 characters."""
-    end = _SENTENCE_END.search(text)
-    return (text[:end.start()] if end else text)[:TITLE_CHARS]
-
-
-_GREETING = re.compile(
-    r"(?:\s*(?:尊敬的)?[^，。,！？!?；;：:\s]{0,16}"
-    r"(?:领导|厅长|局长|市长|省长|书记|主任|县长|区长|镇长|部长|同志|政府|负责人)们?"
-    r"(?:您好|你好)?\s*[：:，,！!。]"
-    r"|\s*尊敬的[^，。,！？!?；;：:]{0,20}[：:，,！!]"
-    r"|\s*(?:您|你)们?好\s*[：:，,！!。；;]?)+")
+    return first_sentence(text)
 
 
 def title_after_greeting(text: str) -> str:
     """Another stand-in: the first sentence after a leading greeting or address to an
     official (尊敬的贺厅长：你好，…), at most 40 characters. A real title never starts
     with one, and ~22% of the corpus's messages do."""
-    greeting = _GREETING.match(text)
-    rest = text[greeting.end():] if greeting else text
-    return title(rest) or title(text)
+    return first_sentence(after_greeting(text)) or title(text)
 
 
 class Anchor:
@@ -215,6 +202,23 @@ class Anchor:
         return str(self._svm.predict(self._vectorizer.transform([self._words(text)]))[0])
 
 
+def speed_ratio(router: Router, anchor: Anchor, texts: list[str], chunk: int = 50,
+                rounds: int = 2) -> float:
+    """How many times faster `router.classify` is than `anchor.predict` on `texts`, one at
+    a time: the two take turns on each chunk, so that another process loading the
+    machine slows both alike (per_s of one measured apart swings by ±20%)."""
+    spent = [0.0, 0.0]
+    for _ in range(rounds):
+        for start in range(0, len(texts), chunk):
+            part = texts[start:start + chunk]
+            for side, classify in enumerate((router.classify, anchor.predict)):
+                began = time.perf_counter()
+                for text in part:
+                    classify(text)
+                spent[side] += time.perf_counter() - began
+    return spent[1] / spent[0]
+
+
 def anchor_report(anchor: Anchor, labels: list[str], rows: list[tuple[str, str]]) -> EvalReport:
     started = time.perf_counter()
     predicted = [anchor.predict(text) for text, _ in rows]
@@ -235,7 +239,7 @@ def cross_validate(corpus: Path, config_path: Path, k: int, data_dir: Path) -> N
     rows = read_labelled_csv(corpus, config)
     labels = [c.code for c in config.categories]
     print(f"corpus: {corpus.name} rows={len(rows)} folds={k} config={config_path.name} "
-          f"(titles: first sentence, at most {TITLE_CHARS} characters)")
+          f"(titles: first sentence, at most {SHORT_CHARS} characters)")
     router = Router.build(config, data_dir / "corpus")
     totals: dict[str, list[float]] = {}
 
@@ -267,9 +271,13 @@ def cross_validate(corpus: Path, config_path: Path, k: int, data_dir: Path) -> N
         show(fold, "anchor", anchor_report(anchor, labels, test_rows))
         show(fold, "anchor titles", anchor_report(anchor, labels, titles))
         show(fold, "anchor titles after greeting", anchor_report(anchor, labels, titles2))
+        ratio = speed_ratio(learned, anchor, [t for t, _ in test_rows])
+        totals.setdefault("learned/anchor speed", []).append(ratio)
+        print(f"  {fold} learned/anchor speed: {ratio:.2f} (taking turns on the same texts)")
     print("corpus means over folds:")
     for name, values in totals.items():
-        digits = 0 if name.endswith("per_s") else 1 if name.endswith("train_s") else 3
+        digits = (0 if name.endswith("per_s") else 1 if name.endswith("train_s")
+                  else 2 if name.endswith("speed") else 3)
         print(f"  {name}: {sum(values) / len(values):.{digits}f} "
               f"(min {min(values):.{digits}f}, max {max(values):.{digits}f})")
 

@@ -6,6 +6,7 @@ for 电梯). pypinyin ships its own dictionary; nothing is downloaded.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from itertools import pairwise
 
 from pypinyin import Style, lazy_pinyin, pinyin
 
@@ -62,6 +63,9 @@ class PinyinIndex:
                 index.setdefault(sounds, []).append(word)
         self._index = {sounds: tuple(words) for sounds, words in index.items()}
         self._lengths = sorted({len(sounds) for sounds in index}, reverse=True)
+        # Every keyword's first two syllables: most positions of a text start none, and
+        # one set lookup rules them out before any longer span is built.
+        self._heads = frozenset(sounds[:2] for sounds in index)
 
     def __len__(self) -> int:
         return sum(map(len, self._index.values()))
@@ -83,13 +87,17 @@ class PinyinIndex:
           not a mistyped 不亮, 午夜 not 物业), or
         - follows a digit (23路等了: a bus line, then 等, not a mistyped 路灯).
         """
-        sounds = [reading(c) for c in text]  # cached per character
+        known = _READINGS.get   # a character read before: no call to `reading`
+        sounds = [known(c, "") for c in text]
+        for at in [at for at, sound in enumerate(sounds) if sound == ""]:
+            sounds[at] = reading(text[at])
         found = set(found)
         hits: list[tuple[int, int]] | None = None  # keywords found as written
         result: dict[str, tuple[int, str]] = {}
         size = len(text)
-        for start in range(size - 1):
-            if sounds[start] is None or (start and text[start - 1].isdigit()):
+        heads = self._heads
+        for start, pair in enumerate(pairwise(sounds)):
+            if pair not in heads or (start and text[start - 1].isdigit()):
                 continue
             for length in self._lengths:
                 end = start + length

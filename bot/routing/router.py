@@ -8,11 +8,12 @@ from pathlib import Path
 
 from bot.config import Area, Config
 from bot.routing.areas import AreaFinder
-from bot.routing.learned import Features, LearnedModel, features, train_examples
+from bot.routing.learned import Features, LearnedModel, Vector, features, train_examples
 from bot.routing.names import with_name_keywords
 from bot.routing.normalise import normalise, prepare
 from bot.routing.score import KeywordScorer, KeywordScores
 from bot.routing.segment import Segmenter
+from bot.routing.titles import is_short
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Analysis:
     combined: tuple[float, ...]
     ranking: tuple[int, ...]            # category indexes, best first
     urgent_words: tuple[str, ...]
-    urgent_categories: frozenset[int]   # categories with an urgent keyword among their hits
+    urgent_categories: frozenset[int]   # categories ranked first by an urgent keyword hit
     area: Area | None
     decision: RouteDecision
     passes: bool  # score and margin over the thresholds (confident but for a missing area)
@@ -102,8 +103,9 @@ class Router:
     def features(self, text: str) -> Features:
         """What the learned model sees of `text` (its words, characters, keyword hits)."""
         normalised = normalise(text)
-        tokens = self._segmenter.tokens(normalised)
-        return self._features(tokens, normalised, self._scorer.score(tokens, normalised))
+        spans = self._segmenter.spans(normalised)
+        return self._features([token for _, _, token in spans], normalised,
+                              self._scorer.score(spans, normalised))
 
     def is_neutral(self, text: str) -> bool:
         """No configured keyword nor urgent word in `text` (a greeting, a plea, who
@@ -111,7 +113,7 @@ class Router:
         normalised = normalise(text)
         if any(w in normalised.lower() for w in self._urgent):
             return False
-        found = self._scorer.score(self._segmenter.tokens(normalised), normalised).found
+        found = self._scorer.score(self._segmenter.spans(normalised), normalised).found
         return not found & self._configured
 
     def _features(self, tokens: list[str], text: str, keywords: KeywordScores) -> Features:
@@ -131,16 +133,20 @@ class Router:
     def analyse(self, text: str, *, address: str | None = None,
                 location: tuple[float, float] | None = None) -> Analysis:
         normalised, traditional = prepare(text)
-        tokens = self._segmenter.tokens(normalised)
-        keywords = self._scorer.score(tokens, normalised)
-        learned = self._learned(tokens, normalised, keywords)
+        spans = self._segmenter.spans(normalised)
+        tokens = [token for _, _, token in spans]
+        keywords = self._scorer.score(spans, normalised)
+        # Built once: the model scores them, and explains from them when no keyword does.
+        vector = (self.model.vector(self._features(tokens, normalised, keywords))
+                  if self.model is not None and self._columns else None)
+        learned = self._learned(vector, is_short(normalised))
         combined = self._combined(keywords, learned)
-        urgent_words = tuple(w for w in self._urgent if w in normalised.lower())
-        urgent_categories = frozenset(
-            i for i, hits in enumerate(keywords.hits) if any(w in urgent_words for w in hits))
-        # An urgent keyword always wins: those categories rank first, by keyword score,
-        # whatever the model says; the others follow by combined score. Between equal
-        # scores the category named first wins: the subject comes first in a petition.
+        lowered = normalised.lower()
+        urgent_words = tuple(w for w in self._urgent if w in lowered)
+        urgent_categories = self._urgent_categories(keywords, urgent_words, learned)
+        # An urgent keyword wins (unless the model is sure of another category): those
+        # categories rank first, by keyword score; the others follow by combined score.
+        # Between equal scores the category named first wins: the subject comes first.
         ranking = tuple(sorted(
             range(len(self._categories)),
             key=lambda i: (i in urgent_categories,
@@ -148,17 +154,29 @@ class Router:
                            -keywords.first[i]),
             reverse=True))
         area = self._areas.find(normalised, normalise(address) if address else None, location)
-        decision, passes = self._decide(normalised, traditional, tokens, keywords, learned,
+        decision, passes = self._decide(normalised, traditional, vector, keywords, learned,
                                         combined, ranking, urgent_words, urgent_categories,
                                         area)
         return Analysis(normalised, traditional, tokens, keywords, learned, combined, ranking,
                         urgent_words, urgent_categories, area, decision, passes)
 
-    def _learned(self, tokens: list[str], text: str,
-                 keywords: KeywordScores) -> tuple[float, ...] | None:
-        if self.model is None or not self._columns:
+    def _urgent_categories(self, keywords: KeywordScores, urgent_words: tuple[str, ...],
+                           learned: tuple[float, ...] | None) -> frozenset[int]:
+        """Category indexes with an urgent keyword among their hits, which then rank first;
+        none when the model gives another category at least `routing.urgent_overruled_at`
+        (the request stays urgent: `RouteDecision.urgent` follows the words alone)."""
+        urgent = frozenset(
+            i for i, hits in enumerate(keywords.hits) if any(w in urgent_words for w in hits))
+        if urgent and learned is not None:
+            threshold = self.config.routing.urgent_overruled_at
+            if any(p >= threshold for i, p in enumerate(learned) if i not in urgent):
+                return frozenset()
+        return urgent
+
+    def _learned(self, vector: Vector | None, short: bool) -> tuple[float, ...] | None:
+        if self.model is None or vector is None:
             return None
-        probabilities = self.model.probabilities(self._features(tokens, text, keywords))
+        probabilities = self.model.probabilities(vector, short)
         per_category = [0.0] * len(self._categories)
         for column, index in self._columns:
             per_category[index] = float(probabilities[column])
@@ -182,7 +200,7 @@ class Router:
             return area.unit if area else None
         return category.department
 
-    def _decide(self, text: str, traditional: bool, tokens: list[str],
+    def _decide(self, text: str, traditional: bool, vector: Vector | None,
                 keywords: KeywordScores, learned: tuple[float, ...] | None,
                 combined: Sequence[float], ranking: Sequence[int],
                 urgent_words: tuple[str, ...], urgent_categories: frozenset[int],
@@ -216,26 +234,31 @@ class Router:
             passes = score >= routing.min_score and score - rival >= routing.min_margin
         confident = passes and department is not None
         matched = tuple(keywords.written(w) for w in keywords.hits[best])
-        if not matched and self.model is not None:
-            matched = self._model_words(tokens, text, keywords, best)
+        if not matched and vector is not None:
+            matched = self._model_words(vector, best)
         return RouteDecision(
             text=text, category=self._categories[best].code, department=department,
             confident=confident, matched_words=matched, candidates=candidates,
             urgent=bool(urgent_words), urgent_words=urgent_words,
             area=area.code if area else None, traditional=traditional), passes
 
-    def _model_words(self, tokens: list[str], text: str, keywords: KeywordScores,
-                     index: int) -> tuple[str, ...]:
+    def _model_words(self, vector: Vector, index: int) -> tuple[str, ...]:
         """The model's strongest words for category `index`, when no keyword explains it."""
         assert self.model is not None
         column = next((c for c, i in self._columns if i == index), None)
         if column is None:
             return ()
-        parts = self.model.contributions(self._features(tokens, text, keywords), column)
-        words = [name[1:] for name, _ in parts if name.startswith("w") and name != "w#"]
         # Words first; characters (e.g. an unknown name jieba split) when words are few.
-        grams = [name[1:] for name, _ in parts if name.startswith("c") and len(name) > 2]
-        return tuple(list(dict.fromkeys(words[:3] + grams))[:3])
+        words: list[str] = []
+        grams: list[str] = []
+        for name, _ in self.model.contributions(vector, column):
+            if name.startswith("w") and name != "w#":
+                words.append(name[1:])
+                if len(words) == 3:   # the rest would not be shown
+                    break
+            elif name.startswith("c") and len(name) > 2:
+                grams.append(name[1:])
+        return tuple(list(dict.fromkeys(words + grams))[:3])
 
 
 def train(router: Router, examples: Sequence[tuple[str, str]]) -> LearnedModel | None:
@@ -264,7 +287,9 @@ def explain(router: Router, text: str, *, address: str | None = None,
     else:
         lines.append(f"model:    {router.model.identity}, learned from "
                      f"{sum(router.model.counts.values())} examples, "
-                     f"weight {routing.learned_weight:g} per unit of probability")
+                     f"weight {routing.learned_weight:g} per unit of probability"
+                     + (", short text: mean of the whole-text and short-text heads"
+                        if router.model.short is not None and is_short(a.text) else ""))
     lines.append("scores (combined = weight × learned where the model covers the category, "
                  "else keywords):")
     top = max(a.combined) if a.combined else 0.0
@@ -282,7 +307,12 @@ def explain(router: Router, text: str, *, address: str | None = None,
                      f"{a.keywords.scores[i]:.2f}{learned}{mark}  {_bar(a.combined[i], top)}"
                      + (f"  ← {hits}" if hits else ""))
     if a.urgent_words:
-        lines.append(f"urgent:   {', '.join(a.urgent_words)}")
+        overruled = not a.urgent_categories and any(
+            w in a.urgent_words for hits in a.keywords.hits for w in hits)
+        lines.append(f"urgent:   {', '.join(a.urgent_words)}"
+                     + (f" (the model's {max(a.learned or (0.0,)):.2f} overrules the urgent "
+                        f"keyword's category, from {routing.urgent_overruled_at:g})"
+                        if overruled else ""))
     lines.append(f"area:     {a.area.code} ({a.area.name})" if a.area else "area:     unknown")
     lines.append(f"thresholds: min_score {routing.min_score:g}, min_margin {routing.min_margin:g}"
                  + (f" (keywords); min_confidence {routing.min_confidence:g} (model)"

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import takewhile
+from operator import itemgetter
 
 from bot.config import Category
 from bot.routing.pinyin import PinyinIndex
@@ -140,6 +143,11 @@ class KeywordScorer:
                 per_category[index] = max(per_category.get(index, 0.0), keyword.weight)
         self._weights = {word: tuple(per.items()) for word, per in weights.items()}
         self._substrings = tuple(w for w in self._weights if len(w) > 1)
+        # Multi-character keywords by their first character: a text is searched only for
+        # those whose first character it holds (a set intersection instead of a scan each).
+        self._by_first: dict[str, tuple[str, ...]] = {}
+        for word in self._substrings:
+            self._by_first[word[0]] = (*self._by_first.get(word[0], ()), word)
         self._single = frozenset(w for w in self._weights if len(w) == 1)
         self._masked = tuple(sorted(set(masked), key=len, reverse=True))
         self._frequency = frequency
@@ -161,22 +169,28 @@ class KeywordScorer:
         """What one mention of `word` adds to category `index` (weight × specificity)."""
         return self.weight(word, index) * self._specificity.get(word, 1.0)
 
-    def score(self, tokens: Sequence[str], text: str) -> KeywordScores:
+    def score(self, spans: Sequence[tuple[int, int, str]], text: str) -> KeywordScores:
+        """The keyword scores of normalised `text`, segmented into `spans` ((start, end,
+        token) in order, `Segmenter.spans`)."""
+        tokens = [token for _, _, token in spans]
         found = {t for t in tokens if t in self._weights}
         if self._single:
+            inside = self._inside.get   # cached: most tokens were seen before
             for token in tokens:
                 if 1 < len(token) <= 3 and token not in self._weights:
-                    found.update(self._singles_inside(token))
+                    singles = inside(token)
+                    if singles is None:
+                        singles = self._singles_inside(token)
+                    if singles:
+                        found.update(singles)
         lowered = text.lower()
         for name in self._masked:
             if name in lowered:  # same length, so token offsets stay valid
                 lowered = lowered.replace(name, " " * len(name))
-        spans: list[tuple[int, int, str]] | None = None
-        for word in self._substrings:
+        by_first = self._by_first
+        for word in (w for c in by_first.keys() & set(lowered) for w in by_first[c]):
             if word in found or word not in lowered:
                 continue
-            if spans is None:
-                spans = _spans(tokens, text.lower())
             if not self._straddles(word, lowered, spans):
                 found.add(word)
         heard: dict[str, tuple[int, str]] = {}
@@ -184,8 +198,8 @@ class KeywordScorer:
             # Only the opening: a typo matters where the subject is named, and listening
             # for homophones through a whole petition costs more than segmenting it.
             head = lowered[:PINYIN_HEAD_CHARS]
-            head_spans = (_spans(tokens, text.lower(), len(head)) if spans is None
-                          else [s for s in spans if s[1] <= len(head)])
+            size = len(head)
+            head_spans = list(takewhile(lambda span: span[1] <= size, spans))
             heard = self._pinyin.heard(head, found, head_spans, self._is_typo_piece)
         scores = [0.0] * len(self.codes)
         first = [len(text) + 1] * len(self.codes)
@@ -215,7 +229,7 @@ class KeywordScorer:
         return len(token) == 1 or token in self._weights or not (
             self._frequency is not None and self._frequency(token) > 0)
 
-    def _straddles(self, word: str, text: str, spans: list[tuple[int, int, str]]) -> bool:
+    def _straddles(self, word: str, text: str, spans: Sequence[tuple[int, int, str]]) -> bool:
         """True when every occurrence of `word` in `text` starts inside one common word
         and ends inside another (so it is the tail of one word and the head of the next,
         not a word the resident wrote). A keyword token at either end keeps the hit."""
@@ -245,28 +259,11 @@ class KeywordScorer:
         return cached
 
 
-def _spans(tokens: Sequence[str], text: str,
-           limit: int | None = None) -> list[tuple[int, int, str]]:
-    """(start, end, token) of each token in `text`, found in order (those ending by
-    `limit` when given)."""
-    spans, cursor = [], 0
-    for token in tokens:
-        at = text.find(token, cursor)
-        if at >= 0:
-            if limit is not None and at + len(token) > limit:
-                break
-            spans.append((at, at + len(token), token))
-            cursor = at + len(token)
-    return spans
-
-
-def _covering(spans: list[tuple[int, int, str]], at: int) -> tuple[int, int, str] | None:
-    for span in spans:
-        if span[0] <= at < span[1]:
-            return span
-        if span[0] > at:
-            break
-    return None
+def _covering(spans: Sequence[tuple[int, int, str]],
+              at: int) -> tuple[int, int, str] | None:
+    """The span holding offset `at`, if any (`spans` in order, not overlapping)."""
+    index = bisect_right(spans, at, key=itemgetter(0)) - 1
+    return spans[index] if index >= 0 and at < spans[index][1] else None
 
 
 def _position(text: str, word: str) -> int:

@@ -61,14 +61,22 @@ class Segmenter:
         return general if general is not None else self.frequency(word)
 
     def tokens(self, text: str) -> list[str]:
-        """Meaningful tokens of already normalised text (lower-case, no punctuation).
+        """Meaningful tokens of already normalised text (lower-case, no punctuation)."""
+        return [token for _, _, token in self.spans(text)]
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, token) of each meaningful token of already normalised `text`, in
+        order: the token lower-cased, no punctuation, and where it lies in `text` (jieba's
+        pieces cover the text end to end, so the offsets come from their lengths).
 
         Dictionary words only (jieba without its HMM): a word jieba does not know comes
         out as single characters, which the model sees anyway as character n-grams, and
         the HMM's guesses cost more than half of segmentation time.
         """
-        return [
-            token.lower()
-            for token in self._tokenizer.cut(text, HMM=False)
-            if token not in _SKIP and not token.isspace()
-        ]
+        spans, at = [], 0
+        for piece in self._tokenizer.cut(text, HMM=False):
+            end = at + len(piece)
+            if piece not in _SKIP:   # normalised: the only whitespace left is " "
+                spans.append((at, end, piece.lower()))
+            at = end
+        return spans

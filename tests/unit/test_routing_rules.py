@@ -205,6 +205,43 @@ def test_urgent_keyword_wins_over_model(router: Router, model: LearnedModel) -> 
     assert (decision.category, decision.confident, decision.urgent) == ("roads", True, True)
 
 
+def _with_routing(config: Config, router: Router, **routing: float) -> Router:
+    """`router`'s config with other `routing` settings (same jieba cache)."""
+    changed = config.model_copy(update={"routing": config.routing.model_copy(update=routing)})
+    return Router.build(changed, Path(router._segmenter._tokenizer.tmp_dir))
+
+
+def test_a_model_sure_of_another_category_overrules_an_urgent_keyword(
+        config: Config, router: Router, model: LearnedModel) -> None:
+    # 塌陷 is an urgent roads keyword; the words say noise. Below the model's threshold
+    # the keyword's category ranks first; from it the model's category does. Urgent always.
+    text = "装修电钻响，楼下地面塌陷"
+    analysis = router.with_model(model).analyse(text)
+    noise = analysis.learned[router._index["noise"]]  # type: ignore[index]
+    assert analysis.decision.category == "roads" and noise < 0.9
+    sure = _with_routing(config, router, urgent_overruled_at=noise).with_model(model)
+    decision = sure.classify(text)
+    assert (decision.category, decision.urgent, decision.urgent_words) == (
+        "noise", True, ("塌陷",))
+    assert "overrules the urgent keyword's category" in explain(sure, text)
+    unsure = _with_routing(config, router, urgent_overruled_at=noise + 0.01).with_model(model)
+    assert unsure.classify(text).category == "roads"
+
+
+def test_short_texts_are_judged_with_the_short_text_head(router: Router,
+                                                         model: LearnedModel) -> None:
+    assert model.short is not None   # learned from the examples' short spans
+    learned = router.with_model(model)
+    columns = [router._index[code] for code in model.classes]
+    for text, short in [(WEAK, True), ("楼下装修电钻响个不停。" * 5, False)]:
+        expected = model.probabilities(router.features(text), short)
+        assert [learned.analyse(text).learned[i] for i in columns] == pytest.approx(
+            list(expected))  # type: ignore[index]
+        assert ("short text: mean" in explain(learned, text)) is short
+    assert not np.allclose(model.probabilities(router.features(WEAK), True),
+                           model.probabilities(router.features(WEAK)))
+
+
 def test_train_needs_enough_examples_per_category(router: Router) -> None:
     assert train(router, EXAMPLES[:3]) is None  # one category, three examples
     # Categories below learn_min_examples are left out, the others learned.
@@ -320,10 +357,8 @@ def test_with_a_model_triage_follows_its_probability(config: Config, router: Rou
     learned = router.with_model(model)
     probability = max(learned.analyse(text).learned or (0.0,))
     assert learned.classify(text).confident
-    strict = config.model_copy(update={"routing": config.routing.model_copy(
-        update={"min_confidence": min(1.0, probability + 0.01)})})
-    doubtful = Router.build(strict, Path(learned._segmenter._tokenizer.tmp_dir)
-                            ).with_model(model)
+    doubtful = _with_routing(config, router, min_confidence=min(1.0, probability + 0.01)
+                             ).with_model(model)
     decision = doubtful.classify(text)
     assert decision.category == "noise" and not decision.confident
     assert "min_confidence" in explain(doubtful, text)
