@@ -113,7 +113,8 @@ def card(config: Config, card: Card) -> Reply:
             text = Html(text + fmt(texts.ACCEPTED_BY, name=card.acceptor,
                                    answer_due=local_time(req.answer_due_at, config.tz)))
         buttons = _action_buttons(card)
-    return Reply(Html(text + _history(config, card.history)), buttons, card_of=req.number)
+    return Reply(Html(text + _history(config, card.history)), buttons, card_of=req.number,
+                 card_base=text)
 
 
 def today(config: Config, numbers: Figures, now: datetime) -> Reply:

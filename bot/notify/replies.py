@@ -45,6 +45,7 @@ class Reply:
     keyboard: Keyboard | None = None
     traditional: bool = False
     card_of: str | None = None   # a request's card (its number): once sent, a copy to keep
+    card_base: str | None = None   # that card without its history, as a refreshed copy reads
 
 
 def buttons_to_json(buttons: Buttons) -> list[list[list[str]]]:

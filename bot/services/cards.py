@@ -115,15 +115,21 @@ async def refresh_copies(session: AsyncSession, config: Config, req: Request, *,
 async def keep_copies(svc: Services, shown: Sequence[tuple[Reply, int, int]]) -> None:
     """Cards a handler sent as direct replies (the reply, with `card_of`; chat id; message
     id): /find, a card opened from a list. They are copies too, edited as their request
-    moves."""
+    moves. The request is locked meanwhile: a move (another person's 接单 a moment after the
+    /find) either committed before, and the copy, which it could not edit, is edited now, or
+    waits and then finds the copy to edit."""
     async with svc.uow() as uow:
         for reply, chat_id, message_id in shown:
-            req = await queries.request_by_number(uow.session, reply.card_of or "")
-            if req is not None:
-                digest = queries.card_digest(reply.text, buttons_to_json(reply.buttons))
-                queries.add_card_copy(uow.session, request_id=req.id, chat_id=chat_id,
-                                      message_id=message_id, kind=DESK_CARD, now=svc.now(),
-                                      shown=digest)
+            req = await queries.request_for_update(uow.session, reply.card_of or "")
+            if req is None:
+                continue
+            digest = queries.card_digest(reply.text, buttons_to_json(reply.buttons))
+            now = await current_card(uow.session, svc.config, chat_id, req)
+            if (now.card_base, now.buttons) != (reply.card_base, reply.buttons):
+                digest = _edit(uow.session, req, chat_id, message_id, now, svc.now())
+            queries.add_card_copy(uow.session, request_id=req.id, chat_id=chat_id,
+                                  message_id=message_id, kind=DESK_CARD, now=svc.now(),
+                                  shown=digest)
         await uow.commit()
 
 

@@ -11,8 +11,9 @@ from telegram.ext import ExtBot
 
 from bot.delivery.outbox import Confirmed, OutboxWorker, Result
 from bot.delivery.sender import TelegramSender
-from bot.notify import render
+from bot.notify import desk, render
 from bot.services import Services, cards, handling, privacy, tasks
+from bot.services import desk as desk_services
 from bot.services.cards import refresh_copies
 from storage import queries
 from storage.models import CardMessage, OutboxMessage, StaffMember
@@ -227,3 +228,20 @@ async def test_an_approved_extension_moves_the_deadline_on_every_copy(
     for chat in (ASSIGNEE, COLLEAGUE, MUNICIPAL_GROUP):
         assert f"答复时限：{due}" in (card_in(telegram, chat, number).text or ""), chat
     assert len(group.edits) == 2 and telegram.errors_with(400) == []
+
+
+async def test_a_find_card_whose_task_moved_before_it_was_kept_is_edited_at_once(
+        services: Services) -> None:
+    number = number_in(await report_request(services, "瑞祥社区3号楼门口的路灯坏了"))
+    found = desk.card(services.config, await desk_services.open_card(
+        services, actor_id=DISPATCHER, number=number, with_history=True))
+    await cards.keep_copies(services, [(found, DISPATCHER, 77)])   # nothing moved: no edit
+    assert await outbox(services, chat_id=DISPATCHER, kind="card_edit") == []
+    again = desk.card(services.config, await desk_services.open_card(
+        services, actor_id=DISPATCHER, number=number, with_history=True))
+    await tasks.accept_task(services, actor_id=ASSIGNEE, number=number)   # while on its way
+    await cards.keep_copies(services, [(again, DISPATCHER, 78)])
+    edits = await outbox(services, chat_id=DISPATCHER, kind="card_edit")
+    # 77 was kept before the acceptance, which refreshed it; 78 only now, so edited now
+    assert sorted(e.edit_message_id for e in edits) == [77, 78]
+    assert all("已接单" in (e.text or "") for e in edits)
