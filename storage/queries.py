@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -342,16 +342,25 @@ async def last_event_at(session: AsyncSession, request_id: int,
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def page_of(session: AsyncSession, statement: Any, *, page: int,
-                  size: int) -> tuple[Sequence[Request], int, int]:
-    """One page of a request query: its rows, how many rows the query has in all, and the
-    page shown (0-based: `page` clamped to the pages there are, so a stale 下一页 shows the
-    last one)."""
+class RowsPage(NamedTuple):
+    """One page of a request query: its rows, how many rows the query has in all, the page
+    shown (0-based) and how many pages there are (at least one)."""
+
+    rows: Sequence[Request]
+    total: int
+    page: int
+    pages: int
+
+
+async def page_of(session: AsyncSession, statement: Any, *, page: int, size: int) -> RowsPage:
+    """Page `page` (0-based) of `size` rows of a request query, `page` clamped to the pages
+    there are (a stale 下一页 shows the last one)."""
     total = (await session.execute(select(func.count()).select_from(
         statement.order_by(None).subquery()))).scalar_one()
-    page = min(max(page, 0), max(0, (total - 1) // size))
+    pages = max(1, -(-total // size))
+    page = min(max(page, 0), pages - 1)
     rows = (await session.execute(statement.offset(page * size).limit(size))).scalars().all()
-    return rows, total, page
+    return RowsPage(rows, total, page, pages)
 
 
 def tasks_of(assignee_id: int, department: str | None) -> Any:

@@ -124,9 +124,9 @@ async def keep_copies(svc: Services, shown: Sequence[tuple[Reply, int, int]]) ->
             if req is None:
                 continue
             digest = queries.card_digest(reply.text, buttons_to_json(reply.buttons))
-            now = await current_card(uow.session, svc.config, chat_id, req)
-            if (now.card_base, now.buttons) != (reply.card_base, reply.buttons):
-                digest = _edit(uow.session, req, chat_id, message_id, now, svc.now())
+            current = await current_card(uow.session, svc.config, chat_id, req)
+            if (current.card_base, current.buttons) != (reply.card_base, reply.buttons):
+                digest = _edit(uow.session, req, chat_id, message_id, current, svc.now())
             queries.add_card_copy(uow.session, request_id=req.id, chat_id=chat_id,
                                   message_id=message_id, kind=DESK_CARD, now=svc.now(),
                                   shown=digest)

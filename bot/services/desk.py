@@ -35,10 +35,9 @@ async def _page(svc: Services, kind: str, actor_id: int, page: int,
     async with svc.uow() as uow:
         actor = await actor_of(uow.session, actor_id)
         _require(actor, roles)
-        rows, total, page = await queries.page_of(uow.session, statement_of(actor),
-                                                  page=page, size=PAGE_SIZE)
+        rows, total, page, pages = await queries.page_of(uow.session, statement_of(actor),
+                                                         page=page, size=PAGE_SIZE)
         items = tuple(view_of(r) for r in rows)
-    pages = max(1, -(-total // PAGE_SIZE))
     return Page(kind, items, page, pages, total, page * PAGE_SIZE + 1)
 
 

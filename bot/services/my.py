@@ -4,7 +4,6 @@ resident can do from it now: 补充材料, 撤回 (confirmed), 催办 (once a da
 from __future__ import annotations
 
 import dataclasses
-import math
 
 from bot.domain import residents
 from bot.domain.errors import UnknownRequest
@@ -34,9 +33,8 @@ async def my_page(svc: Services, *, resident_id: int, page: int = 0,
     writing it)."""
     async with svc.uow() as uow:
         mine = queries.requests_of(resident_id, await access.own_phone(uow, resident_id))
-        rows, total, page = await queries.page_of(uow.session, mine, page=page,
-                                                  size=PAGE_SIZE)
-        pages = max(1, math.ceil(total / PAGE_SIZE))
+        rows, total, page, pages = await queries.page_of(uow.session, mine, page=page,
+                                                         size=PAGE_SIZE)
         # joined (+1): to follow, not to act on (a grid worker's 代报 keeps its own rule)
         followed = frozenset(r.number for r in rows
                              if r.resident_id != resident_id and not r.proxy)
