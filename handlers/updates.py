@@ -3,15 +3,11 @@ moved, and the bot added back to a group."""
 
 from __future__ import annotations
 
-import logging
-
 from telegram import ChatMember, Update
 
 from bot.services.reach import chat_migrated, chat_reached
 from bot.services.updates import handling
 from handlers.context import AppContext
-
-log = logging.getLogger(__name__)
 
 
 async def skip_seen(update: object, context: AppContext) -> None:
